@@ -1,0 +1,441 @@
+"""One briefing's article -> annotated HTML, its transcript turns and problems.
+
+The article is rendered from Markdown once; quotes, notes and events are found
+in the reader's text of that HTML (see :mod:`builder.textmatch`) and
+highlighted in place. Highlights are cut at every text node of the HTML and
+re-opened after it, so however anchors span markup, paragraphs, nest or
+overlap, the result stays well formed. Transcript turns wrap whole top-level
+blocks. This module reads no files and knows nothing of other briefings.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from . import markdown, urls
+from .model import Anchor, Briefing, Speaker
+from .problems import Position, Problem, error, warning
+from .textmatch import TAG, ReaderText, fold, tag_name
+
+_PHRASING_PARENTS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 td th em strong a code del s span mark sup sub".split())
+_VOID = frozenset("br hr img input wbr".split())
+_KIND_ORDER = {"quote": 0, "event": 1, "note": 2, "mention": 3}
+_LABEL = re.compile(r"^(?P<label>[^:()\n]{1,100}?)\s*(?:\((?P<stage>[^)\n]*)\)\s*)?:")
+_Q_LABEL = re.compile(r"^Q(?=[\s:])")
+_CONNECTORS = frozenset("of the de da del di du la le bin bint al el von van der den y and".split())
+_MAX_TINTS = 8
+
+
+@dataclass(frozen=True)
+class Turn:
+    number: int
+    speaker: str
+    opening: str  # the first words, label removed
+    line: int
+
+    @property
+    def id(self) -> str:
+        return f"turn-{self.number}"
+
+
+@dataclass(frozen=True)
+class Article:
+    html: str
+    turns: tuple[Turn, ...]
+    mentioned: frozenset[str]  # speaker ids named in the text
+    found: frozenset[str]  # ids of the annotations located in the text
+    note_numbers: tuple[tuple[str, int], ...]  # note id -> its number in the text
+    words: int
+
+
+@dataclass
+class _Mark:
+    kind: str
+    id: str
+    start: int  # in the reader's text
+    end: int
+    open_tag: str  # without the id attribute
+    insert_after: str = ""
+    emitted: bool = False
+
+    def order(self) -> tuple[int, int, int, str]:
+        return (self.start, -self.end, _KIND_ORDER[self.kind], self.id)
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The part of one text part that a mark covers."""
+
+    start: int
+    end: int
+    mark: _Mark
+    is_last: bool  # the mark ends in this text part
+
+
+@dataclass
+class _Block:
+    html: str
+    line: int  # 1-based line of the Markdown source
+    is_paragraph: bool
+    first_part: int = 0
+    last_part: int = 0
+    turn: Turn | None = None
+    ends_turns: bool = False
+
+
+@dataclass
+class _Context:
+    briefing: Briefing
+    speakers: dict[str, Speaker]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def tint(speaker_id: str) -> int:
+    """A stable colour slot for a speaker, the same on every page."""
+    return sum(speaker_id.encode()) % _MAX_TINTS
+
+
+def render_article(
+    briefing: Briefing, speakers: dict[str, Speaker], link_mentions: bool
+) -> tuple[Article, list[Problem]]:
+    context = _Context(briefing, speakers)
+    blocks = _split_blocks(briefing.article)
+    parts: list[str] = []
+    for block in blocks:
+        block.first_part = len(parts)
+        pieces = TAG.split(block.html)
+        if len(parts) % 2:  # keep text at even indexes
+            parts.append("")
+        parts.extend(pieces)
+        block.last_part = len(parts)
+    reader = ReaderText.of(parts)
+    turns = _find_turns(blocks, reader, context)
+    marks, note_numbers = _annotation_marks(reader, context)
+    # Mentions are looked for even when not linked: they make a speaker "used".
+    mentions = _mention_marks(reader, marks, context)
+    found = frozenset(m.id for m in marks)
+    body = _emit(blocks, reader, marks + mentions if link_mentions else marks)
+    article = Article(
+        html=body,
+        turns=tuple(turns),
+        mentioned=frozenset(m.id.removeprefix("mention-") for m in mentions),
+        found=found,
+        note_numbers=tuple(note_numbers),
+        words=len(reader.text.split()),
+    )
+    return article, context.problems
+
+
+def _split_blocks(text: str) -> list[_Block]:
+    """Render the article one top-level block at a time, keeping source lines."""
+    md = markdown.parser()
+    tokens = md.parse(text)
+    blocks = []
+    start = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0 and token.nesting <= 0:
+            group = tokens[start:index + 1]
+            line = (group[0].map[0] + 1) if group[0].map else 1
+            blocks.append(_Block(md.renderer.render(group, md.options, {}), line,
+                                 group[0].type == "paragraph_open"))
+            start = index + 1
+    return blocks
+
+
+def _block_text(block: _Block, reader: ReaderText) -> str:
+    return " ".join(
+        reader.decoded.get(i, "") for i in range(block.first_part, block.last_part, 1)
+        if i % 2 == 0).strip()
+
+
+def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> list[Turn]:
+    transcript = context.briefing.transcript
+    labels = {label: speaker for label, speaker, _ in transcript.labels} if transcript else {}
+    turns: list[Turn] = []
+    path = context.briefing.article_path
+    for block in blocks:
+        if not block.is_paragraph:
+            continue
+        text = " ".join(_block_text(block, reader).split())
+        label = _label_of(text, labels)
+        if label is None:
+            guess = _looks_like_label(text, block)
+            if guess:
+                context.problems.append(warning(
+                    Position(path, block.line, 1),
+                    f"unlisted transcript label '{guess}': map it under 'transcript: labels:' in "
+                    f"{context.briefing.yaml_path} to a speaker id, or to null for "
+                    "anonymous speakers."))
+            continue
+        speaker = labels[label]
+        if speaker is None:
+            block.ends_turns = True
+            continue
+        opening = _LABEL.sub("", text, count=1) if label != "Q" else text[1:]
+        opening = re.sub(r"^\s*\([^)]*\)\s*", "", opening).strip()
+        block.turn = Turn(len(turns) + 1, speaker, _first_words(opening, 30), block.line)
+        turns.append(block.turn)
+    return turns
+
+
+def _label_of(text: str, labels: dict[str, str | None]) -> str | None:
+    if "Q" in labels and _Q_LABEL.match(text):
+        return "Q"
+    match = _LABEL.match(text)
+    if match and match.group("label").strip() in labels:
+        return match.group("label").strip()
+    return None
+
+
+def _looks_like_label(text: str, block: _Block) -> str | None:
+    match = _LABEL.match(text)
+    if not match:
+        return "Q" if text.startswith("Q:") else None
+    label = match.group("label").strip()
+    if not label:
+        return None
+    bold = block.html.startswith("<p><strong>") and label in html.unescape(
+        block.html[len("<p><strong>"):block.html.find("</strong>")])
+    words = label.split()
+    letters = [c for c in label if c.isalpha()]
+    all_caps = len(letters) >= 2 and all(c.isupper() for c in letters)
+    titled = 2 <= len(words) <= 6 and all(
+        w[0].isupper() or w.lower() in _CONNECTORS for w in words) and words[0][0].isupper()
+    return label if (bold or all_caps or titled) and len(label) <= 60 else None
+
+
+def _first_words(text: str, count: int) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
+
+
+def _locate(anchor: Anchor, what: str, reader: ReaderText, context: _Context
+            ) -> tuple[int, int] | None:
+    """The span of an anchor in the reader's text, or a problem."""
+    needle = fold(anchor.text)
+    starts = reader.find_all(needle) if needle else []
+    briefing = context.briefing
+    if not starts:
+        context.problems.append(error(anchor.where, f"{what} not found in the article: "
+                                      f"'{_short(needle)}'.{_closest(needle, reader, briefing)}"))
+        return None
+    if anchor.occurrence is None and len(starts) > 1:
+        places = "; ".join(f"{n}: '{reader.excerpt(s, s + len(needle), 20)}'"
+                           for n, s in enumerate(starts[:5], 1))
+        more = f" and {len(starts) - 5} more" if len(starts) > 5 else ""
+        context.problems.append(error(anchor.where, f"{what} occurs {len(starts)} times in the "
+                                      f"article: add 'occurrence: N' to choose one. "
+                                      f"Occurrences {places}{more}."))
+        return None
+    if anchor.occurrence is not None and anchor.occurrence > len(starts):
+        context.problems.append(error(anchor.where, f"occurrence {anchor.occurrence} asked, but "
+                                      f"the {what} occurs only {len(starts)} time"
+                                      f"{'s' if len(starts) > 1 else ''} in the article."))
+        return None
+    start = starts[(anchor.occurrence or 1) - 1]
+    return start, start + len(needle)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _closest(needle: str, reader: ReaderText, briefing: Briefing) -> str:
+    if not reader.text:
+        return " The article is empty."
+    found = fuzz.partial_ratio_alignment(needle, reader.text)
+    if found is None or found.score < 50:
+        return " Nothing in the article is close: check that the text was copied from this article."
+    start, end = found.dest_start, found.dest_end
+    return (f" Closest passage ({found.score:.0f}% alike): "
+            f"'{_short(reader.text[start:end], 120)}'. Copy the words exactly as they stand.")
+
+
+def _annotation_marks(reader: ReaderText, context: _Context
+                      ) -> tuple[list[_Mark], list[tuple[str, int]]]:
+    briefing = context.briefing
+    marks = []
+    for quote in briefing.quotes:
+        span = _locate(quote.anchor, "quote", reader, context)
+        speaker = context.speakers.get(quote.speaker)
+        if span and speaker:
+            marks.append(_Mark(
+                "quote", quote.id, *span,
+                f'<mark class="quote tint-{tint(speaker.id)}" data-quote="{quote.id}" '
+                f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(speaker.name)}"'))
+    for event in briefing.events:
+        if event.anchor:
+            span = _locate(event.anchor, "event anchor", reader, context)
+            if span:
+                marks.append(_Mark("event", event.id, *span,
+                                   f'<span class="event-anchor" data-event="{event.id}"'))
+    note_spans = []
+    for note in briefing.notes:
+        span = _locate(note.anchor, "note anchor", reader, context)
+        if span:
+            note_spans.append((span, note))
+    numbers = []
+    for number, (span, note) in enumerate(sorted(note_spans, key=lambda s: s[0]), 1):
+        numbers.append((note.id, number))
+        sidenote = markdown.render_inline(note.note)
+        marks.append(_Mark(
+            "note", note.id, *span, f'<span class="note-anchor" data-note="{note.id}"',
+            insert_after=(
+                f'<sup class="note-ref"><a href="#fn-{note.id}" aria-label="Note {number}">'
+                f"{number}</a></sup>"
+                f'<span class="sidenote" aria-hidden="true"><span class="sidenote-number">'
+                f"{number}</span> {sidenote}</span>")))
+    return marks, numbers
+
+
+def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) -> list[_Mark]:
+    """The first mention of each speaker's name or alias, as a link."""
+    taken: list[tuple[int, int]] = []
+    inside_link = _parts_inside(reader.parts, {"a", "code"})
+    boundaries = {m.start for m in marks} | {m.end for m in marks}
+    result = []
+    candidates = []
+    for speaker in context.speakers.values():
+        for name in dict.fromkeys((speaker.name, *speaker.aliases)):
+            needle = fold(name)
+            for start in reader.find_all(needle):
+                candidates.append((start, -len(needle), speaker.id, start + len(needle)))
+    seen: set[str] = set()
+    text = reader.text
+    for start, _, speaker_id, end in sorted(candidates):
+        if speaker_id in seen:
+            continue
+        if (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+            continue
+        if any(start < b and a < end for a, b in taken):
+            continue
+        first, last = reader.part_of[start], reader.part_of[end - 1]
+        if first != last or first in inside_link:
+            continue
+        if any(start < b < end for b in boundaries):
+            continue
+        seen.add(speaker_id)
+        taken.append((start, end))
+        href = urls.relative(urls.briefing(context.briefing.slug), urls.speaker(speaker_id))
+        result.append(_Mark("mention", f"mention-{speaker_id}", start, end,
+                            f'<a class="mention" href="{href}"'))
+    return result
+
+
+def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:
+    inside = set()
+    depth = 0
+    for index, part in enumerate(parts):
+        if index % 2:
+            name = tag_name(part)
+            if name in names:
+                depth += -1 if part.startswith("</") else 1
+        elif depth:
+            inside.add(index)
+    return inside
+
+
+def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
+    """Write the HTML back, wrapping each text part in the marks that cover it."""
+    covering: dict[int, list[_Span]] = {}
+    for mark in sorted(marks, key=_Mark.order):
+        first, last = reader.part_of[mark.start], reader.part_of[mark.end - 1]
+        start_offset, end_offset = reader.offset_of[mark.start], reader.offset_of[mark.end - 1] + 1
+        for index in range(first, last + 1, 2) if first % 2 == 0 else ():
+            text = reader.decoded.get(index)
+            if text is None:
+                continue
+            a = start_offset if index == first else 0
+            b = end_offset if index == last else len(text)
+            covering.setdefault(index, []).append(_Span(a, b, mark, index == last))
+    out: list[str] = []
+    stack: list[str] = []
+    deferred: list[str] = []  # notes ending inside a link wait until the link closes
+    turn_open = False
+    for block in blocks:
+        if block.turn or block.ends_turns:
+            if turn_open:
+                out.append("</div>\n")
+                turn_open = False
+        if block.turn:
+            turn = block.turn
+            out.append(f'<div class="turn tint-{tint(turn.speaker)}" id="{turn.id}" '
+                       f'data-speaker="{turn.speaker}">\n')
+            turn_open = True
+        for index in range(block.first_part, block.last_part):
+            part = reader.parts[index]
+            if index % 2:
+                _track(stack, part)
+                out.append(part)
+                if deferred and "a" not in stack:
+                    out.extend(deferred)
+                    deferred.clear()
+            elif index in covering and (
+                    part.strip() or (stack and stack[-1] in _PHRASING_PARENTS)):
+                inserts = deferred if "a" in stack else None
+                out.append(_wrap(reader.decoded[index], covering[index], inserts))
+            else:
+                out.append(part)
+    if turn_open:
+        out.append("</div>\n")
+    return "".join(out)
+
+
+def _track(stack: list[str], tag: str) -> None:
+    name = tag_name(tag)
+    if not name or name in _VOID or tag.endswith("/>"):
+        return
+    if tag.startswith("</"):
+        if name in stack:
+            del stack[len(stack) - 1 - stack[::-1].index(name):]
+    else:
+        stack.append(name)
+
+
+def _wrap(text: str, spans: list[_Span], deferred: list[str] | None = None) -> str:
+    """One text part with its marks: a stack of open elements, cut where needed.
+
+    What a mark inserts after its end goes to ``deferred`` when given (the part
+    is inside a link, and links cannot nest)."""
+    cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
+    out: list[str] = []
+    stack: list[_Mark] = []
+    for x, y in zip(cuts, cuts[1:], strict=False):
+        active = [s.mark for s in spans if s.start <= x and y <= s.end]
+        keep = 0
+        while keep < len(stack) and keep < len(active) and stack[keep] is active[keep]:
+            keep += 1
+        _close(out, stack, keep, spans, x, deferred)
+        for mark in active[keep:]:
+            out.append(_open(mark))
+            stack.append(mark)
+        out.append(html.escape(text[x:y], quote=False))
+    _close(out, stack, 0, spans, len(text), deferred)
+    return "".join(out)
+
+
+def _close(out: list[str], stack: list[_Mark], keep: int, spans: list[_Span], at: int,
+           deferred: list[str] | None) -> None:
+    """Close the open marks above ``keep``; a mark that ends here for good is
+    followed by what it inserts (a note's reference and side note)."""
+    ending = {id(s.mark) for s in spans if s.end == at and s.is_last}
+    while len(stack) > keep:
+        mark = stack.pop()
+        out.append("</a>" if mark.kind == "mention" else
+                   "</mark>" if mark.kind == "quote" else "</span>")
+        if id(mark) in ending and mark.insert_after:
+            (out if deferred is None else deferred).append(mark.insert_after)
+
+
+def _open(mark: _Mark) -> str:
+    if mark.emitted or mark.kind == "mention":
+        return mark.open_tag + ">"
+    mark.emitted = True
+    extra = ' tabindex="0"' if mark.kind == "quote" else ""
+    return f'{mark.open_tag} id="{mark.id}"{extra}>'

@@ -1,0 +1,278 @@
+"""The whole site -> cross-document checks and every index, computed once.
+
+Takes the validated briefings, the speakers and each briefing's rendered
+article; checks what only the whole site can tell (unknown speakers, related
+briefings that do not exist, speakers used nowhere) and builds the indexes the
+pages present: quotes and turns by speaker, items by day, briefings by tag,
+related and neighbouring briefings. Everything is sorted here, so the output
+is byte-stable. Reads no files, renders nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from . import urls
+from .anchor import Article, Turn
+from .model import Briefing, Event, Quote, Speaker
+from .problems import Problem, did_you_mean, error, warning
+
+RELATED_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class QuoteRef:
+    slug: str
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class TurnRef:
+    slug: str
+    turn: Turn
+    said_on: date
+    occasion: str
+
+
+@dataclass(frozen=True)
+class EventRef:
+    slug: str
+    event: Event
+
+
+@dataclass(frozen=True)
+class Day:
+    published: tuple[str, ...]  # briefing slugs
+    quotes: tuple[QuoteRef, ...]
+    events: tuple[EventRef, ...]  # events starting that day
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    briefings: tuple[str, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class Indexes:
+    chronological: tuple[str, ...]  # oldest first
+    newest_first: tuple[str, ...]
+    previous: dict[str, str | None]
+    next: dict[str, str | None]
+    quotes_by_speaker: dict[str, tuple[QuoteRef, ...]]
+    turns_by_speaker: dict[str, tuple[TurnRef, ...]]
+    briefings_by_speaker: dict[str, tuple[str, ...]]  # newest first
+    speakers_by_briefing: dict[str, tuple[str, ...]]  # quoted or speaking, by name
+    mentioned_by_briefing: dict[str, tuple[str, ...]]
+    co_speakers: dict[str, tuple[tuple[str, int], ...]]  # speaker -> (other, shared briefings)
+    speaker_dates: dict[str, tuple[date, date]]  # first and last date
+    days: dict[date, Day]  # sorted by date
+    tags: dict[str, Tag]  # sorted by slug
+    tags_by_briefing: dict[str, tuple[tuple[str, str], ...]]  # (slug, name)
+    related: dict[str, tuple[str, ...]]
+
+
+def check_references(
+    briefings: dict[str, Briefing], speakers: dict[str, Speaker], articles: dict[str, Article],
+    known: set[str],
+) -> list[Problem]:
+    """Unknown speakers and related slugs; speakers used nowhere. ``known`` holds
+    every briefing slug of the site, including briefings with errors of their own."""
+    problems = []
+    for briefing in briefings.values():
+        for quote in briefing.quotes:
+            if quote.speaker not in speakers:
+                problems.append(error(quote.speaker_at, f"unknown speaker '{quote.speaker}'."
+                                      f"{did_you_mean(quote.speaker, speakers)}"
+                                      + _add_hint(quote.speaker, speakers)))
+        if briefing.transcript:
+            for label, speaker, where in briefing.transcript.labels:
+                if speaker is not None and speaker not in speakers:
+                    problems.append(error(where, f"unknown speaker '{speaker}' for the label "
+                                          f"'{label}'.{did_you_mean(speaker, speakers)}"
+                                          + _add_hint(speaker, speakers)))
+        for slug, where in briefing.related:
+            if slug not in known:
+                problems.append(error(where, f"related briefing '{slug}' does not exist."
+                                      f"{did_you_mean(slug, known)}"))
+    used: set[str] = set()
+    for slug, briefing in briefings.items():
+        used.update(q.speaker for q in briefing.quotes)
+        article = articles.get(slug)
+        if article:
+            used.update(t.speaker for t in article.turns)
+            used.update(article.mentioned)
+        if briefing.transcript:
+            used.update(s for _, s, _ in briefing.transcript.labels if s)
+    for speaker in speakers.values():
+        if speaker.id not in used:
+            problems.append(warning(speaker.where, f"speaker '{speaker.id}' is never quoted, "
+                                    "speaks in no transcript and is mentioned in no article: "
+                                    "remove it or annotate a quote."))
+    return problems
+
+
+def _add_hint(speaker: str, speakers: dict[str, Speaker]) -> str:
+    if did_you_mean(speaker, speakers):
+        return ""
+    return " Add it to content/speakers.yaml."
+
+
+def build_indexes(
+    briefings: dict[str, Briefing], speakers: dict[str, Speaker], articles: dict[str, Article]
+) -> Indexes:
+    chronological = tuple(sorted(briefings, key=lambda s: (_moment(briefings[s]), s)))
+    previous = {s: (chronological[i - 1] if i else None) for i, s in enumerate(chronological)}
+    following = {s: (chronological[i + 1] if i + 1 < len(chronological) else None)
+                 for i, s in enumerate(chronological)}
+    newest_first = tuple(reversed(chronological))
+    position = {slug: i for i, slug in enumerate(chronological)}
+
+    quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    turns: dict[str, list[TurnRef]] = defaultdict(list)
+    speaking: dict[str, set[str]] = defaultdict(set)
+    for slug in chronological:
+        briefing = briefings[slug]
+        for quote in briefing.quotes:
+            quotes[quote.speaker].append(QuoteRef(slug, quote))
+            speaking[slug].add(quote.speaker)
+        transcript = briefing.transcript
+        for turn in articles[slug].turns if transcript else ():
+            turns[turn.speaker].append(TurnRef(slug, turn, transcript.said_on,
+                                               transcript.occasion))
+            speaking[slug].add(turn.speaker)
+    for refs in quotes.values():
+        refs.sort(key=lambda r: (r.quote.said_on, position[r.slug]))
+    for turn_refs in turns.values():
+        turn_refs.sort(key=lambda r: (r.said_on, position[r.slug], r.turn.number))
+
+    by_speaker: dict[str, list[str]] = defaultdict(list)
+    for slug in newest_first:
+        for speaker in sorted(speaking[slug]):
+            by_speaker[speaker].append(slug)
+    co_speakers = {}
+    for speaker, slugs in by_speaker.items():
+        counts = Counter(other for slug in slugs for other in speaking[slug] if other != speaker)
+        co_speakers[speaker] = tuple(sorted(counts.items(), key=lambda c: (-c[1], c[0])))
+
+    speaker_dates = {}
+    for speaker in speakers:
+        dates = [r.quote.said_on for r in quotes.get(speaker, ())] + [
+            r.said_on for r in turns.get(speaker, ())]
+        if dates:
+            speaker_dates[speaker] = (min(dates), max(dates))
+
+    def by_name(ids: set[str] | frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted(ids, key=lambda i: (speakers[i].name, i) if i in speakers else ("", i)))
+
+    tags, tags_by_briefing = _tag_index(briefings, newest_first)
+    return Indexes(
+        chronological=chronological,
+        newest_first=newest_first,
+        previous=previous,
+        next=following,
+        quotes_by_speaker={k: tuple(v) for k, v in sorted(quotes.items())},
+        turns_by_speaker={k: tuple(v) for k, v in sorted(turns.items())},
+        briefings_by_speaker={k: tuple(v) for k, v in sorted(by_speaker.items())},
+        speakers_by_briefing={s: by_name(speaking[s]) for s in chronological},
+        mentioned_by_briefing={s: by_name(articles[s].mentioned - speaking[s])
+                               for s in chronological},
+        co_speakers=co_speakers,
+        speaker_dates=speaker_dates,
+        days=_day_index(briefings, chronological, quotes),
+        tags=tags,
+        tags_by_briefing=tags_by_briefing,
+        related=_related(briefings, speaking, chronological),
+    )
+
+
+def _moment(briefing: Briefing) -> tuple[date, str]:
+    at = briefing.source.published_at
+    return briefing.source.published, at.isoformat() if at else ""
+
+
+def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
+               quotes: dict[str, list[QuoteRef]]) -> dict[date, Day]:
+    published: dict[date, list[str]] = defaultdict(list)
+    said: dict[date, list[QuoteRef]] = defaultdict(list)
+    happened: dict[date, list[EventRef]] = defaultdict(list)
+    for slug in chronological:
+        briefing = briefings[slug]
+        published[briefing.source.published].append(slug)
+        for event in briefing.events:
+            happened[event.start].append(EventRef(slug, event))
+    for refs in quotes.values():
+        for ref in refs:
+            said[ref.quote.said_on].append(ref)
+    order = {slug: i for i, slug in enumerate(chronological)}
+    days = {}
+    for day in sorted(set(published) | set(said) | set(happened)):
+        days[day] = Day(
+            published=tuple(published.get(day, ())),
+            quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.quote.id))),
+            events=tuple(happened.get(day, ())),
+        )
+    return days
+
+
+def _tag_index(briefings: dict[str, Briefing], newest_first: tuple[str, ...]
+               ) -> tuple[dict[str, Tag], dict[str, tuple[tuple[str, str], ...]]]:
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[str]] = defaultdict(list)
+    for slug in newest_first:
+        for name in briefings[slug].tags:
+            tag = urls.tag_slug(name)
+            names[tag][name] += 1
+            members[tag].append(slug)
+    # The most used spelling names the tag; ties go to the first in sort order.
+    tags = {tag: Tag(tag, sorted(names[tag].items(), key=lambda n: (-n[1], n[0]))[0][0],
+                     tuple(members[tag])) for tag in sorted(members)}
+    by_briefing = {slug: tuple((urls.tag_slug(n), tags[urls.tag_slug(n)].name)
+                               for n in briefings[slug].tags) for slug in briefings}
+    return tags, by_briefing
+
+
+def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
+             chronological: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Explicit links (both ways) first, then the briefings sharing the most
+    distinctive speakers, tags and event dates (weighted by inverse document
+    frequency, so what appears everywhere links nothing)."""
+    features: dict[str, set[str]] = {}
+    for slug, briefing in briefings.items():
+        features[slug] = ({f"s:{s}" for s in speaking[slug]}
+                          | {f"t:{urls.tag_slug(t)}" for t in briefing.tags}
+                          | {f"d:{e.start}" for e in briefing.events})
+    frequency = Counter(f for fs in features.values() for f in fs)
+    total = len(briefings)
+    weight = {f: math.log(total / n) for f, n in frequency.items()}
+    holders: dict[str, list[str]] = defaultdict(list)
+    for slug in chronological:
+        for feature in features[slug]:
+            if weight[feature] > 0:
+                holders[feature].append(slug)
+    explicit: dict[str, list[str]] = defaultdict(list)
+    for slug in chronological:
+        for other, _ in briefings[slug].related:
+            if other in briefings:
+                explicit[slug].append(other)
+                explicit[other].append(slug)
+    related = {}
+    for slug in chronological:
+        scores: Counter[str] = Counter()
+        for feature in features[slug]:
+            for other in holders.get(feature, ()):
+                if other != slug:
+                    scores[other] += weight[feature]
+        chosen = list(dict.fromkeys(explicit[slug]))
+        for other, _ in sorted(scores.items(), key=lambda s: (-round(s[1], 9), s[0])):
+            if len(chosen) >= max(RELATED_LIMIT, len(explicit[slug])):
+                break
+            if other not in chosen:
+                chosen.append(other)
+        related[slug] = tuple(chosen)
+    return related
+

@@ -1,0 +1,163 @@
+"""Files -> raw documents. Reads the site folder and nothing else.
+
+Returns the text of ``site.yaml``, ``content/speakers.yaml`` and each briefing
+pair, decoded (UTF-8, byte-order mark dropped, CRLF folded to LF), plus the
+list of static files. It knows the layout of a site, not the meaning of any
+file: pairing, slugs and encodings are checked here; everything else is the
+validator's job.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Position, Problem, error
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class TextFile:
+    path: str  # relative to the site, with forward slashes
+    text: str
+
+
+@dataclass(frozen=True)
+class RawPair:
+    slug: str
+    article: TextFile
+    annotations: TextFile
+
+
+@dataclass(frozen=True)
+class RawSite:
+    root: str
+    config: TextFile | None
+    speakers: TextFile | None
+    pairs: tuple[RawPair, ...]
+    static_files: tuple[str, ...]
+    templates_dir: str | None
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def read_text(root: Path, relative: str) -> tuple[TextFile | None, list[Problem]]:
+    """Decode one file; a non-UTF-8 byte is an error naming its line and offset."""
+    data = (root / relative).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            error(
+                Position(relative, line, column),
+                f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}. "
+                "Save the file as UTF-8.",
+            )
+        ]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return TextFile(relative, text.replace("\r\n", "\n").replace("\r", "\n")), []
+
+
+def load_site(root: Path) -> RawSite:
+    problems: list[Problem] = []
+
+    def read(relative: str, required: bool) -> TextFile | None:
+        if not (root / relative).is_file():
+            if required:
+                problems.append(error(Position(relative), f"missing file: create {relative}."))
+            return None
+        text, found = read_text(root, relative)
+        problems.extend(found)
+        return text
+
+    config = read("site.yaml", required=True)
+    speakers = read("content/speakers.yaml", required=True)
+    pairs = _load_pairs(root, problems, read)
+    static_files = _list_static(root / "content" / "static")
+    templates = root / "templates"
+    return RawSite(
+        root=str(root),
+        config=config,
+        speakers=speakers,
+        pairs=tuple(pairs),
+        static_files=static_files,
+        templates_dir=str(templates) if templates.is_dir() else None,
+        problems=tuple(problems),
+    )
+
+
+def _load_pairs(root: Path, problems: list[Problem], read) -> list[RawPair]:  # type: ignore[no-untyped-def]
+    folder = root / "content" / "briefings"
+    if not folder.is_dir():
+        problems.append(
+            error(Position("content/briefings"), "missing folder: create content/briefings/.")
+        )
+        return []
+    stems: dict[str, set[str]] = {}
+    for entry in sorted(os.listdir(folder)):
+        path = folder / entry
+        if entry.startswith(".") or not path.is_file():
+            continue
+        stem, dot, ext = entry.rpartition(".")
+        if not dot or ext not in {"md", "yaml", "yml"}:
+            problems.append(
+                error(
+                    Position(f"content/briefings/{entry}"),
+                    "unexpected file in content/briefings/: a briefing is a pair "
+                    "<slug>.md + <slug>.yaml. Move other files to content/static/.",
+                )
+            )
+            continue
+        if ext == "yml":
+            problems.append(
+                error(Position(f"content/briefings/{entry}"),
+                      f"annotations must end in .yaml: rename it to {stem}.yaml.")
+            )
+            continue
+        stems.setdefault(stem, set()).add(ext)
+
+    pairs = []
+    for stem, exts in sorted(stems.items()):
+        base = f"content/briefings/{stem}"
+        if not SLUG.match(stem):
+            problems.append(
+                error(
+                    Position(f"{base}.{sorted(exts)[0]}"),
+                    f"bad slug '{stem}': use lowercase letters, digits and single hyphens, "
+                    f"e.g. '{_suggest_slug(stem)}'.",
+                )
+            )
+            continue
+        if exts != {"md", "yaml"}:
+            have, missing = (("md", "yaml") if "md" in exts else ("yaml", "md"))
+            what = ("no annotations for this article" if missing == "yaml"
+                    else "no article for these annotations")
+            problems.append(
+                error(Position(f"{base}.{have}"), f"{what}: create {base}.{missing} beside it.")
+            )
+            continue
+        article = read(f"{base}.md", required=True)
+        annotations = read(f"{base}.yaml", required=True)
+        if article and annotations:
+            pairs.append(RawPair(stem, article, annotations))
+    return pairs
+
+
+def _suggest_slug(stem: str) -> str:
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", stem.lower())).strip("-") or "my-briefing"
+
+
+def _list_static(folder: Path) -> tuple[str, ...]:
+    if not folder.is_dir():
+        return ()
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            found.append((Path(dirpath) / name).relative_to(folder).as_posix())
+    return tuple(sorted(found))

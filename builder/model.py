@@ -1,0 +1,122 @@
+"""The site model: frozen dataclasses, built once by the loading stages and
+then only read. Relations are ids (speaker id, briefing slug), never object
+pointers, so the model can be printed, compared in tests and cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .problems import Position
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    output_dir: str = "public"
+    link_mentions: bool = True
+
+
+@dataclass(frozen=True)
+class Speaker:
+    id: str
+    name: str
+    role: str = ""
+    affiliation: str = ""
+    aliases: tuple[str, ...] = ()
+    description: str = ""  # Markdown
+    links: tuple[tuple[str, str], ...] = ()  # (label, url)
+    where: Position = Position("")
+
+
+@dataclass(frozen=True)
+class Source:
+    outlet: str
+    published: date  # the day in the site's time zone
+    published_at: datetime | None = None  # when a datetime was given
+    url: str = ""
+    author: str = ""
+    dateline: str = ""
+    license: str = ""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A passage of the article: the text as written, and which occurrence."""
+
+    text: str
+    occurrence: int | None
+    where: Position
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    speaker: str
+    anchor: Anchor
+    said_on: date
+    occasion: str = ""
+    note: str = ""  # Markdown
+    speaker_at: Position = Position("")
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    start: date
+    end: date  # == start for a single day
+    summary: str  # inline Markdown
+    anchor: Anchor | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.end != self.start
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    anchor: Anchor
+    note: str  # Markdown
+
+
+@dataclass(frozen=True)
+class Transcript:
+    # (label with white space folded, speaker id or None, where the mapping stands)
+    labels: tuple[tuple[str, str | None, Position], ...]
+    said_on: date
+    occasion: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    slug: str
+    title: str
+    source: Source
+    article: str  # the Markdown text, verbatim
+    article_path: str
+    yaml_path: str
+    subtitle: str = ""
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    events: tuple[Event, ...] = ()
+    notes: tuple[Note, ...] = ()
+    related: tuple[tuple[str, Position], ...] = ()
+    transcript: Transcript | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything read from a site folder, validated."""
+
+    root: str
+    config: SiteConfig
+    speakers: dict[str, Speaker] = field(default_factory=dict)
+    briefings: dict[str, Briefing] = field(default_factory=dict)
+    static_files: tuple[str, ...] = ()  # paths relative to content/static

@@ -1,0 +1,219 @@
+"""Views -> the bytes of every output file. Never reads content, never writes.
+
+HTML pages come from the theme's Jinja2 templates (autoescaped, strict about
+undefined names); the feed, the sitemap and the JSON export are generated here
+from the model so their structure is the builder's promise, not the theme's.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+import jinja2
+
+from . import urls
+from .anchor import Article
+from .link import Indexes
+from .model import Site
+from .views import ViewBuilder
+
+FEED_ENTRIES = 20
+DATA_VERSION = 1
+
+
+def default_theme() -> Path:
+    """The default theme: packaged beside the code, or the repository's ``templates/``."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    return packaged if packaged.is_dir() else here.parent / "templates"
+
+
+def theme_dirs(site_templates: str | None) -> list[Path]:
+    """Where templates are looked up, first match wins: the site's, then the default."""
+    dirs = [Path(site_templates)] if site_templates else []
+    default = default_theme()
+    if not dirs or dirs[0].resolve() != default.resolve():
+        dirs.append(default)
+    return dirs
+
+
+def environment(dirs: list[Path]) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_site(site: Site, indexes: Indexes, articles: dict[str, Article],
+                templates: list[Path]) -> dict[str, bytes]:
+    """Every generated file, by its path in the output folder."""
+    env = environment(templates)
+    files: dict[str, bytes] = {}
+    for page in ViewBuilder(site, indexes, articles).all_pages():
+        template = env.get_template(page.template)
+        html = template.render(page=page, view=page.view, site=site.config)
+        files[urls.file_of(page.path)] = html.encode("utf-8")
+    files["feed.xml"] = render_feed(site, indexes).encode("utf-8")
+    files["sitemap.xml"] = render_sitemap(site, indexes).encode("utf-8")
+    for name, data in render_data(site, indexes, articles).items():
+        files[f"data/{name}.json"] = data.encode("utf-8")
+    return files
+
+
+def _absolute(site: Site, path: str) -> str:
+    return site.config.base_url + path
+
+
+def _timestamp(site: Site, slug: str) -> str:
+    source = site.briefings[slug].source
+    if source.published_at:
+        return source.published_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.combine(source.published, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_feed(site: Site, indexes: Indexes) -> str:
+    """An Atom feed of the latest briefings (RFC 4287)."""
+    config = site.config
+    latest = indexes.newest_first[:FEED_ENTRIES]
+    updated = max((_timestamp(site, s) for s in latest), default="1970-01-01T00:00:00Z")
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(config.language)}">',
+        f"  <title>{xml_escape(config.title)}</title>",
+    ]
+    if config.description:
+        lines.append(f"  <subtitle>{xml_escape(config.description)}</subtitle>")
+    lines += [
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(config.base_url)}"/>',
+        f'  <link rel="self" type="application/atom+xml" '
+        f'href="{xml_escape(_absolute(site, "feed.xml"))}"/>',
+        f"  <id>{xml_escape(config.base_url)}</id>",
+        f"  <updated>{updated}</updated>",
+        f"  <author><name>{xml_escape(config.title)}</name></author>",
+    ]
+    for slug in latest:
+        briefing = site.briefings[slug]
+        url = xml_escape(_absolute(site, urls.briefing(slug)))
+        summary = briefing.subtitle or " ".join(briefing.summary.split()) or briefing.title
+        lines += [
+            "  <entry>",
+            f"    <title>{xml_escape(briefing.title)}</title>",
+            f'    <link rel="alternate" type="text/html" href="{url}"/>',
+            f"    <id>{url}</id>",
+            f"    <published>{_timestamp(site, slug)}</published>",
+            f"    <updated>{_timestamp(site, slug)}</updated>",
+            f"    <summary>{xml_escape(summary)}</summary>",
+        ]
+        for tag in briefing.tags:
+            lines.append(f'    <category term="{xml_escape(urls.tag_slug(tag), {chr(34): "&quot;"})}" '
+                         f'label="{xml_escape(tag, {chr(34): "&quot;"})}"/>')
+        lines.append("  </entry>")
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def page_paths(site: Site, indexes: Indexes) -> list[str]:
+    """Every HTML page a reader can reach, as site paths (404 excluded)."""
+    return ([urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS]
+            + [urls.briefing(s) for s in indexes.chronological]
+            + [urls.speaker(s) for s in sorted(site.speakers)]
+            + [urls.day(d) for d in indexes.days]
+            + [urls.tag(t) for t in indexes.tags])
+
+
+def render_sitemap(site: Site, indexes: Indexes) -> str:
+    lastmod = {urls.briefing(s): site.briefings[s].source.published for s in site.briefings}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in page_paths(site, indexes):
+        lines.append(f"  <url><loc>{xml_escape(_absolute(site, path))}</loc>"
+                     + (f"<lastmod>{lastmod[path].isoformat()}</lastmod>" if path in lastmod
+                        else "") + "</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_data(site: Site, indexes: Indexes, articles: dict[str, Article]) -> dict[str, str]:
+    """The annotated corpus as JSON; the format is documented in docs/data.md."""
+
+    def envelope(kind: str, items: list[Any]) -> str:
+        document = {"format": f"briefings/{kind}", "version": DATA_VERSION,
+                    "site": {"title": site.config.title, "base_url": site.config.base_url},
+                    kind: items}
+        return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False,
+                          default=_json_default) + "\n"
+
+    def link(path: str) -> dict[str, str]:
+        return {"path": path, "url": _absolute(site, path)}
+
+    briefings = []
+    quotes = []
+    events = []
+    for slug in indexes.chronological:
+        briefing = site.briefings[slug]
+        source = briefing.source
+        article = articles[slug]
+        briefings.append({
+            "slug": slug, **link(urls.briefing(slug)),
+            "title": briefing.title, "subtitle": briefing.subtitle,
+            "source": {"outlet": source.outlet, "published": source.published,
+                       "published_at": source.published_at, "url": source.url,
+                       "author": source.author, "dateline": source.dateline,
+                       "license": source.license},
+            "summary": briefing.summary, "tags": list(briefing.tags),
+            "speakers": list(indexes.speakers_by_briefing[slug]),
+            "mentioned": list(indexes.mentioned_by_briefing[slug]),
+            "quotes": [q.id for q in briefing.quotes],
+            "events": [e.id for e in briefing.events],
+            "notes": [{"id": n.id, "anchor": n.anchor.text, "note": n.note}
+                      for n in briefing.notes],
+            "turns": [{"id": t.id, "speaker": t.speaker, "opening": t.opening}
+                      for t in article.turns],
+            "related": list(indexes.related[slug]),
+            "previous": indexes.previous[slug], "next": indexes.next[slug],
+            "words": article.words,
+        })
+        for quote in briefing.quotes:
+            quotes.append({"id": quote.id, "briefing": slug,
+                           **link(urls.briefing(slug) + "#" + quote.id),
+                           "speaker": quote.speaker, "text": quote.anchor.text,
+                           "said_on": quote.said_on, "occasion": quote.occasion,
+                           "note": quote.note})
+        for event in briefing.events:
+            events.append({"id": event.id, "briefing": slug,
+                           **link(urls.briefing(slug) + "#" + event.id),
+                           "start": event.start, "end": event.end,
+                           "summary": event.summary,
+                           "anchor": event.anchor.text if event.anchor else None})
+    speakers = []
+    for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
+        dates = indexes.speaker_dates.get(speaker.id)
+        speakers.append({
+            "id": speaker.id, **link(urls.speaker(speaker.id)), "name": speaker.name,
+            "role": speaker.role, "affiliation": speaker.affiliation,
+            "aliases": list(speaker.aliases), "description": speaker.description,
+            "links": dict(speaker.links),
+            "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
+            "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
+            "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
+            "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+        })
+    return {"briefings": envelope("briefings", briefings),
+            "speakers": envelope("speakers", speakers),
+            "quotes": envelope("quotes", quotes),
+            "events": envelope("events", events)}
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,106 @@
+"""The reader's text of an HTML fragment, and finding anchors in it.
+
+An anchor is matched against the article "as a reader sees it": the text of the
+rendered Markdown, with runs of white space counted as one space and
+typographic quotes, apostrophes and dashes interchangeable with straight ones.
+Invisible characters (zero-width spaces and joiners, soft hyphens) are ignored.
+
+:class:`ReaderText` keeps, for every character of that folded text, the text
+part of the HTML and the offset it came from, so a match can be mapped back
+onto the HTML for highlighting.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+# One character in, one character out, so positions map back exactly.
+_FOLD = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\uff02", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d", "-"),
+    }
+)
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+TAG = re.compile(r"(<[^>]*>)")
+# Elements that start a new block: the reader sees a break there.
+_BLOCK_TAGS = frozenset(
+    "p li ul ol h1 h2 h3 h4 h5 h6 blockquote pre table thead tbody tr td th hr br div".split()
+)
+
+
+def fold(text: str) -> str:
+    """The folded form of an anchor: what it must equal in the reader's text."""
+    kept = "".join(c for c in text if c not in _INVISIBLE).translate(_FOLD)
+    return " ".join(kept.split())
+
+
+def tag_name(tag: str) -> str:
+    return tag.strip("</>").split(None, 1)[0].lower() if len(tag) > 2 else ""
+
+
+@dataclass
+class ReaderText:
+    """The folded reader's text of a list of HTML parts (tags and text)."""
+
+    parts: list[str]  # HTML split by TAG: text at even indexes, tags at odd ones
+    text: str  # the folded text
+    part_of: list[int]  # for each folded character: its part, or -1 for a block break
+    offset_of: list[int]  # ... and its offset in the part's decoded text
+    decoded: dict[int, str]  # part index -> decoded text
+
+    @classmethod
+    def of(cls, parts: list[str]) -> ReaderText:
+        chars: list[str] = []
+        part_of: list[int] = []
+        offset_of: list[int] = []
+        decoded: dict[int, str] = {}
+        pending_space = False
+        for index, part in enumerate(parts):
+            if index % 2:  # a tag
+                if tag_name(part) in _BLOCK_TAGS:
+                    pending_space = True
+                continue
+            if not part:
+                continue
+            text = decoded[index] = html.unescape(part)
+            for offset, char in enumerate(text):
+                if char in _INVISIBLE:
+                    continue
+                if char.isspace():
+                    pending_space = True
+                    if chars and chars[-1] != " ":
+                        chars.append(" ")
+                        part_of.append(index)
+                        offset_of.append(offset)
+                    continue
+                if pending_space and chars and chars[-1] != " ":
+                    chars.append(" ")
+                    part_of.append(-1)
+                    offset_of.append(0)
+                pending_space = False
+                chars.append(char)
+                part_of.append(index)
+                offset_of.append(offset)
+        folded = "".join(chars).translate(_FOLD)
+        return cls(parts, folded, part_of, offset_of, decoded)
+
+    def find_all(self, needle: str) -> list[int]:
+        """Start positions of every occurrence of a folded needle (overlaps included)."""
+        starts = []
+        position = self.text.find(needle)
+        while position != -1 and needle:
+            starts.append(position)
+            position = self.text.find(needle, position + 1)
+        return starts
+
+    def excerpt(self, start: int, end: int, context: int = 30) -> str:
+        """The text around [start, end), for messages."""
+        left = self.text.rfind(" ", 0, max(0, start - context)) + 1
+        right = self.text.find(" ", min(len(self.text), end + context))
+        right = len(self.text) if right == -1 else right
+        return ("…" if left > 0 else "") + self.text[left:right] + (
+            "…" if right < len(self.text) else "")

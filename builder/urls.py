@@ -1,0 +1,73 @@
+"""Every URL and slug rule of the output, in one place.
+
+Pages live in folders (``briefings/<slug>/index.html``) and are addressed by
+their folder path with a trailing slash (``briefings/<slug>/``); the home page
+is the empty path ``""``. Links between pages are always relative, so the site
+works from any sub-path of any host.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from datetime import date
+
+from slugify import slugify
+
+HOME = ""
+
+
+def briefing(slug: str) -> str:
+    return f"briefings/{slug}/"
+
+
+def speaker(speaker_id: str) -> str:
+    return f"speakers/{speaker_id}/"
+
+
+def day(when: date) -> str:
+    return f"dates/{when.isoformat()}/"
+
+
+def tag(tag_slug: str) -> str:
+    return f"tags/{tag_slug}/"
+
+
+SPEAKERS = "speakers/"
+DATES = "dates/"
+TAGS = "tags/"
+
+
+def tag_slug(name: str) -> str:
+    """The URL form of a tag: ``CSTO`` -> ``csto``, ``Казахстан`` -> ``kazakhstan``."""
+    return slugify(name) or "tag"
+
+
+def text_slug(text: str, words: int = 6) -> str:
+    """A short id from the first words of a text, for default HTML ids."""
+    return slugify(text, max_length=48, word_boundary=True, save_order=True) or "x"
+
+
+def file_of(page: str) -> str:
+    """The file a page path is written to: ``speakers/`` -> ``speakers/index.html``."""
+    if page.endswith("/") or page == HOME:
+        return page + "index.html"
+    return page
+
+
+def relative(from_page: str, to: str) -> str:
+    """The relative link from the page ``from_page`` to the site path ``to``.
+
+    Folder pages end with ``/``; ``to`` may carry a ``#fragment``. A link to a
+    fragment of the same page is just ``#fragment``.
+    """
+    target, hashmark, fragment = to.partition("#")
+    suffix = "#" + fragment if hashmark else ""
+    if hashmark and target == from_page:
+        return suffix
+    from_dir = from_page if from_page.endswith("/") else posixpath.dirname(from_page)
+    result = posixpath.relpath(target or ".", from_dir or ".")
+    if result == ".":
+        result = "./"
+    elif target == HOME or target.endswith("/"):
+        result += "/"
+    return result + suffix

@@ -1,0 +1,330 @@
+"""Raw documents -> model objects and problems, one document at a time.
+
+``read_speakers`` checks ``content/speakers.yaml``; ``read_briefing`` checks one
+briefing's annotations. Neither looks at other files: whether a speaker id or
+a related slug exists, and whether anchors occur in the article, is decided by
+the later stages (``link`` and ``anchor``), which see the whole site.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from . import fields, urls
+from .load import SLUG, RawPair, TextFile
+from .model import Anchor, Briefing, Event, Note, Quote, Source, Speaker, Transcript
+from .problems import Position, Problem, error
+from .yamlfile import Mapping, Sequence, parse_yaml
+
+SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links")
+BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "events", "notes",
+                 "related", "transcript")
+SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
+QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
+EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
+NOTE_KEYS = ("anchor", "note", "occurrence", "id")
+TRANSCRIPT_KEYS = ("labels", "said_on", "occasion")
+_HTML_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+_TURN_ID = re.compile(r"^turn-\d+$")
+
+
+def fold_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read_speakers(file: TextFile | None) -> tuple[dict[str, Speaker], list[Problem]]:
+    if file is None:
+        return {}, []
+    data, problems = parse_yaml(file.text, file.path)
+    if data is None:
+        if not problems:
+            problems.append(error(Position(file.path, 1, 1),
+                                  "speakers.yaml is empty: list at least one speaker."))
+        return {}, problems
+    mapping = fields.expect_mapping(data, Position(file.path, 1, 1), "speakers.yaml", problems)
+    if mapping is None:
+        return {}, problems
+    speakers = {}
+    for speaker_id, value in mapping.items.items():
+        key_at = mapping.key_at[speaker_id]
+        if not SLUG.match(speaker_id):
+            problems.append(error(key_at, f"bad speaker id '{speaker_id}': use lowercase "
+                                          "letters, digits and single hyphens, e.g. "
+                                          f"'{urls.tag_slug(speaker_id)}'."))
+            continue
+        entry = fields.expect_mapping(value, mapping.at(speaker_id), f"speaker '{speaker_id}'",
+                                      problems)
+        if entry is None:
+            continue
+        found = len(problems)
+        fields.check_keys(entry, SPEAKER_KEYS, ("name",), f"speaker '{speaker_id}'", problems)
+        name = fields.text(entry, "name", problems)
+        aliases = tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems))
+        links = _links(entry, problems)
+        if name is None or len(problems) > found:
+            continue
+        speakers[speaker_id] = Speaker(
+            id=speaker_id,
+            name=fold_space(name),
+            role=fields.text(entry, "role", problems) or "",
+            affiliation=fields.text(entry, "affiliation", problems) or "",
+            aliases=aliases,
+            description=fields.text(entry, "description", problems) or "",
+            links=links,
+            where=key_at,
+        )
+    return speakers, problems
+
+
+def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    if "links" not in entry:
+        return ()
+    value = fields.expect_mapping(entry.get("links"), entry.at("links"),
+                                  "'links' (label: URL lines)", problems)
+    if value is None:
+        return ()
+    result = []
+    for label in value.items:
+        url = fields.text(value, label, problems)
+        if url is not None:
+            result.append((label, url.strip()))
+    return tuple(result)
+
+
+def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[Problem]]:
+    path = pair.annotations.path
+    data, problems = parse_yaml(pair.annotations.text, path)
+    if data is None:
+        if not problems:
+            problems.append(error(Position(path, 1, 1),
+                                  "the annotations are empty: add at least 'title:' and "
+                                  "'source:'."))
+        return None, problems
+    mapping = fields.expect_mapping(data, Position(path, 1, 1), "the annotations", problems)
+    if mapping is None:
+        return None, problems
+    fields.check_keys(mapping, BRIEFING_KEYS, ("title", "source"), "the annotations", problems)
+    title = fields.text(mapping, "title", problems)
+    source = _source(mapping, timezone, problems)
+    published = source.published if source else None
+    reader = _Annotations(pair.slug, published or date(1970, 1, 1), problems)
+    quotes = reader.quotes(mapping)
+    events = reader.events(mapping)
+    notes = reader.notes(mapping)
+    transcript = reader.transcript(mapping)
+    tags = _tags(mapping, problems)
+    related = []
+    for slug, where in fields.text_list(mapping, "related", problems):
+        if not SLUG.match(slug):
+            problems.append(error(where, f"'{slug}' is not a briefing slug: use the file name "
+                                         "of the other briefing without '.md'."))
+        elif slug == pair.slug:
+            problems.append(error(where, "a briefing cannot be related to itself: remove it."))
+        else:
+            related.append((slug, where))
+    if title is None or source is None or any(p.is_error for p in problems):
+        return None, problems
+    return Briefing(
+        slug=pair.slug,
+        title=fold_space(title),
+        source=source,
+        article=pair.article.text,
+        article_path=pair.article.path,
+        yaml_path=path,
+        subtitle=fold_space(fields.text(mapping, "subtitle", problems) or ""),
+        summary=fields.text(mapping, "summary", problems) or "",
+        tags=tags,
+        quotes=tuple(quotes),
+        events=tuple(events),
+        notes=tuple(notes),
+        related=tuple(related),
+        transcript=transcript,
+    ), problems
+
+
+def _source(mapping: Mapping, timezone: str, problems: list[Problem]) -> Source | None:
+    if "source" not in mapping:
+        return None
+    source = fields.expect_mapping(mapping.get("source"), mapping.at("source"), "'source'",
+                                   problems)
+    if source is None:
+        return None
+    found = len(problems)
+    fields.check_keys(source, SOURCE_KEYS, ("outlet", "published"), "'source'", problems)
+    outlet = fields.text(source, "outlet", problems)
+    published = fields.day_or_datetime(source, "published", problems)
+    values = {key: fields.text(source, key, problems) or ""
+              for key in ("url", "author", "dateline", "license")}
+    if outlet is None or published is None or len(problems) > found:
+        return None
+    if isinstance(published, datetime):
+        return Source(outlet=fold_space(outlet),
+                      published=published.astimezone(ZoneInfo(timezone)).date(),
+                      published_at=published, **values)
+    return Source(outlet=fold_space(outlet), published=published, **values)
+
+
+def _tags(mapping: Mapping, problems: list[Problem]) -> tuple[str, ...]:
+    tags: dict[str, str] = {}
+    for tag, where in fields.text_list(mapping, "tags", problems):
+        tag = fold_space(tag)
+        slug = urls.tag_slug(tag)
+        if slug in tags:
+            problems.append(error(where, f"the tag '{tag}' repeats '{tags[slug]}' "
+                                         f"(both are '{slug}'): keep one."))
+            continue
+        tags[slug] = tag
+    return tuple(tags.values())
+
+
+class _Annotations:
+    """Reads quotes, events, notes and the transcript block of one briefing,
+    and hands out HTML ids that are unique within the briefing."""
+
+    def __init__(self, slug: str, published: date, problems: list[Problem]):
+        self.slug = slug
+        self.published = published
+        self.problems = problems
+        self.ids: dict[str, Position] = {}
+
+    def _items(self, mapping: Mapping, key: str) -> list[tuple[Mapping, Position]]:
+        if key not in mapping:
+            return []
+        value = mapping.get(key)
+        if not isinstance(value, Sequence):
+            self.problems.append(error(mapping.at(key), f"'{key}' must be a list of entries "
+                                                        f"('- ...' lines), not "
+                                                        f"{fields.describe(value)}."))
+            return []
+        result = []
+        for item, where in zip(value.items, value.item_at, strict=True):
+            entry = fields.expect_mapping(item, where, f"each entry of '{key}'", self.problems)
+            if entry is not None:
+                result.append((entry, where))
+        return result
+
+    def _id(self, entry: Mapping, default: str) -> str:
+        explicit = fields.text(entry, "id", self.problems)
+        if explicit is not None:
+            where = entry.at("id")
+            if not _HTML_ID.match(explicit) or _TURN_ID.match(explicit):
+                self.problems.append(error(where, f"bad id '{explicit}': start with a letter, "
+                                                  "then letters, digits, '-' or '_' "
+                                                  "('turn-<n>' is reserved for transcripts)."))
+            elif explicit in self.ids:
+                first = self.ids[explicit]
+                self.problems.append(error(where, f"the id '{explicit}' is already used at "
+                                                  f"line {first.line}: choose another."))
+            self.ids.setdefault(explicit, where)
+            return explicit
+        candidate, n = default, 1
+        while candidate in self.ids:
+            n += 1
+            candidate = f"{default}-{n}"
+        self.ids[candidate] = entry.where
+        return candidate
+
+    def _anchor(self, entry: Mapping, key: str) -> Anchor | None:
+        value = fields.text(entry, key, self.problems)
+        if value is None:
+            return None
+        return Anchor(value, fields.positive_int(entry, "occurrence", self.problems),
+                      entry.at(key))
+
+    def quotes(self, mapping: Mapping) -> list[Quote]:
+        result = []
+        for entry, _ in self._items(mapping, "quotes"):
+            found = len(self.problems)
+            fields.check_keys(entry, QUOTE_KEYS, ("speaker", "quote"), "a quote", self.problems)
+            speaker = fields.text(entry, "speaker", self.problems)
+            anchor = self._anchor(entry, "quote")
+            said_on = fields.day(entry, "said_on", self.problems)
+            if speaker is None or anchor is None or len(self.problems) > found:
+                continue
+            default = f"{speaker}-{urls.text_slug(anchor.text)}"
+            result.append(Quote(
+                id=self._id(entry, default),
+                speaker=speaker.strip(),
+                anchor=anchor,
+                said_on=said_on or self.published,
+                occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),
+                note=fields.text(entry, "note", self.problems) or "",
+                speaker_at=entry.at("speaker"),
+            ))
+        return result
+
+    def events(self, mapping: Mapping) -> list[Event]:
+        result = []
+        for entry, _ in self._items(mapping, "events"):
+            found = len(self.problems)
+            fields.check_keys(entry, EVENT_KEYS, ("date", "summary"), "an event", self.problems)
+            span = self._date_range(entry)
+            summary = fields.text(entry, "summary", self.problems)
+            anchor = self._anchor(entry, "anchor") if "anchor" in entry else None
+            if span is None or summary is None or len(self.problems) > found:
+                continue
+            start, end = span
+            default = f"event-{start.isoformat()}-{urls.text_slug(summary)}"
+            result.append(Event(id=self._id(entry, default), start=start, end=end,
+                                summary=fold_space(summary), anchor=anchor))
+        return result
+
+    def _date_range(self, entry: Mapping) -> tuple[date, date] | None:
+        value = fields.text(entry, "date", self.problems)
+        if value is None:
+            return None
+        where = entry.at("date")
+        first, slash, last = value.strip().partition("/")
+        start = fields.parse_day(first, where, self.problems, "date")
+        end = fields.parse_day(last, where, self.problems, "date") if slash else start
+        if start is None or end is None:
+            return None
+        if end < start:
+            self.problems.append(error(where, f"the range '{value}' ends before it starts: "
+                                              f"write it as {end}/{start}."))
+            return None
+        if end == start and slash:
+            self.problems.append(error(where, f"the range '{value}' starts and ends on the "
+                                              f"same day: write just {start}."))
+            return None
+        return start, end
+
+    def notes(self, mapping: Mapping) -> list[Note]:
+        result = []
+        for entry, _ in self._items(mapping, "notes"):
+            found = len(self.problems)
+            fields.check_keys(entry, NOTE_KEYS, ("anchor", "note"), "a note", self.problems)
+            anchor = self._anchor(entry, "anchor")
+            note = fields.text(entry, "note", self.problems)
+            if anchor is None or note is None or len(self.problems) > found:
+                continue
+            result.append(Note(id=self._id(entry, f"note-{urls.text_slug(anchor.text)}"),
+                               anchor=anchor, note=note))
+        return result
+
+    def transcript(self, mapping: Mapping) -> Transcript | None:
+        if "transcript" not in mapping:
+            return None
+        block = fields.expect_mapping(mapping.get("transcript"), mapping.at("transcript"),
+                                      "'transcript'", self.problems)
+        if block is None:
+            return None
+        fields.check_keys(block, TRANSCRIPT_KEYS, ("labels",), "'transcript'", self.problems)
+        said_on = fields.day(block, "said_on", self.problems)
+        occasion = fields.text(block, "occasion", self.problems) or ""
+        labels: dict[str, tuple[str | None, Position]] = {}
+        if "labels" in block:
+            table = fields.expect_mapping(block.get("labels"), block.at("labels"),
+                                          "'labels' (label: speaker id lines)", self.problems)
+            for label, speaker in (table.items.items() if table else ()):
+                if speaker is not None and not isinstance(speaker, str):
+                    self.problems.append(error(table.at(label),  # type: ignore[union-attr]
+                                               f"the label '{label}' must map to a speaker id "
+                                               f"or null, not {fields.describe(speaker)}."))
+                    continue
+                labels[fold_space(label)] = (speaker.strip() if speaker else None,
+                                             table.at(label))  # type: ignore[union-attr]
+        return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()), said_on=said_on or self.published,
+                          occasion=fold_space(occasion))

@@ -1,0 +1,295 @@
+"""Site model + indexes -> one view per page, with every link already resolved.
+
+A view is what a template presents and nothing more: titles, formatted
+dates, relative hrefs, rendered Markdown. Templates never query the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from . import markdown, urls
+from .anchor import Article, tint
+from .link import Indexes
+from .model import Briefing, Site, Speaker
+
+HOME_LATEST = 20
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    extra: str = ""  # a short qualifier shown beside the link (a date, a count)
+
+
+@dataclass(frozen=True)
+class DateLink:
+    href: str
+    iso: str
+    label: str
+
+
+@dataclass
+class Page:
+    """What every page has: where it is, its title and the way back to the root."""
+
+    path: str  # site path: "" for home, "speakers/x/" ...
+    template: str
+    title: str
+    description: str
+    root: str  # relative link to the site root, e.g. "../../"
+    view: Any
+    nav: list[Link] = field(default_factory=list)
+    current: str = ""  # which nav entry is the current section
+
+
+def format_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+class ViewBuilder:
+    def __init__(self, site: Site, indexes: Indexes, articles: dict[str, Article]):
+        self.site = site
+        self.indexes = indexes
+        self.articles = articles
+
+    # -- helpers ---------------------------------------------------------------
+
+    def date(self, page: str, day: date) -> DateLink:
+        return DateLink(urls.relative(page, urls.day(day)), day.isoformat(), format_date(day))
+
+    def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
+        speaker = self.site.speakers[speaker_id]
+        return {"href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
+                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.role,
+                "extra": extra}
+
+    def briefing_item(self, page: str, slug: str) -> dict[str, Any]:
+        briefing = self.site.briefings[slug]
+        return {
+            "href": urls.relative(page, urls.briefing(slug)),
+            "title": briefing.title,
+            "subtitle": briefing.subtitle,
+            "outlet": briefing.source.outlet,
+            "published": self.date(page, briefing.source.published),
+            "speakers": [self.speaker_link(page, s)
+                         for s in self.indexes.speakers_by_briefing[slug]],
+        }
+
+    def page(self, path: str, template: str, title: str, view: Any, description: str = "",
+             current: str = "") -> Page:
+        nav = [Link(urls.relative(path, target), text) for target, text in (
+            (urls.HOME, "Briefings"), (urls.SPEAKERS, "Speakers"), (urls.DATES, "Dates"),
+            (urls.TAGS, "Tags"))]
+        return Page(path, template, title, description or self.site.config.description,
+                    urls.relative(path, urls.HOME), view, nav, current)
+
+    # -- pages -----------------------------------------------------------------
+
+    def home(self) -> Page:
+        path = urls.HOME
+        latest = self.indexes.newest_first[:HOME_LATEST]
+        view = {
+            "briefings": [self.briefing_item(path, s) | {
+                "summary": markdown.render_block(self.site.briefings[s].summary)}
+                for s in latest],
+            "total": len(self.site.briefings),
+            "counts": {"speakers": len(self.indexes.briefings_by_speaker),
+                       "dates": len(self.indexes.days), "tags": len(self.indexes.tags)},
+            "older": [self.briefing_item(path, s) for s in self.indexes.newest_first[HOME_LATEST:]],
+        }
+        return self.page(path, "home.html", self.site.config.title, view, current="Briefings")
+
+    def briefing(self, slug: str) -> Page:
+        path = urls.briefing(slug)
+        briefing = self.site.briefings[slug]
+        article = self.articles[slug]
+        numbers = dict(article.note_numbers)
+        source = briefing.source
+        view = {
+            "slug": slug,
+            "title": briefing.title,
+            "subtitle": briefing.subtitle,
+            "source": {"outlet": source.outlet, "url": source.url, "author": source.author,
+                       "dateline": source.dateline, "license": source.license,
+                       "published": self.date(path, source.published),
+                       "published_at": source.published_at.isoformat()
+                       if source.published_at else source.published.isoformat()},
+            "summary": markdown.render_block(briefing.summary) if briefing.summary else "",
+            "article": article.html,
+            "words": article.words,
+            "quotes": [self._quote(path, slug, q) for q in briefing.quotes],
+            "events": [self._event(path, e, found=e.id in article.found)
+                       for e in sorted(briefing.events, key=lambda e: (e.start, e.end, e.id))],
+            "notes": [{"id": n.id, "number": numbers[n.id], "html": markdown.render_block(n.note)}
+                      for n in sorted(briefing.notes, key=lambda n: numbers.get(n.id, 0))
+                      if n.id in numbers],
+            "speakers": [self.speaker_link(path, s, self._speaker_extra(slug, s))
+                         for s in self.indexes.speakers_by_briefing[slug]],
+            "mentioned": [self.speaker_link(path, s)
+                          for s in self.indexes.mentioned_by_briefing[slug]],
+            "tags": [Link(urls.relative(path, urls.tag(t)), name)
+                     for t, name in self.indexes.tags_by_briefing[slug]],
+            "related": [self.briefing_item(path, s) for s in self.indexes.related[slug]],
+            "previous": self._neighbour(path, self.indexes.previous[slug]),
+            "next": self._neighbour(path, self.indexes.next[slug]),
+            "turns": len(article.turns),
+            "occasion": briefing.transcript.occasion if briefing.transcript else "",
+        }
+        description = briefing.subtitle or f"{source.outlet}, {format_date(source.published)}"
+        return self.page(path, "briefing.html", briefing.title, view, description)
+
+    def _speaker_extra(self, slug: str, speaker_id: str) -> str:
+        quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
+        turns = sum(t.speaker == speaker_id for t in self.articles[slug].turns)
+        parts = []
+        if quotes:
+            parts.append(f"{quotes} quote{'s' if quotes != 1 else ''}")
+        if turns:
+            parts.append(f"{turns} turn{'s' if turns != 1 else ''}")
+        return ", ".join(parts)
+
+    def _quote(self, path: str, slug: str, quote: Any) -> dict[str, Any]:
+        return {"id": quote.id, "text": " ".join(quote.anchor.text.split()),
+                "href": urls.relative(path, urls.briefing(slug) + "#" + quote.id),
+                "speaker": self.speaker_link(path, quote.speaker),
+                "said_on": self.date(path, quote.said_on), "occasion": quote.occasion,
+                "note": markdown.render_block(quote.note) if quote.note else ""}
+
+    def _event(self, path: str, event: Any, found: bool, slug: str | None = None
+               ) -> dict[str, Any]:
+        target = urls.briefing(slug) if slug else path
+        return {"id": event.id, "start": self.date(path, event.start),
+                "end": self.date(path, event.end) if event.is_range else None,
+                "summary": markdown.render_inline(event.summary),
+                "href": urls.relative(path, target + "#" + event.id) if found else ""}
+
+    def _neighbour(self, path: str, slug: str | None) -> dict[str, Any] | None:
+        return self.briefing_item(path, slug) if slug else None
+
+    def speakers(self) -> Page:
+        path = urls.SPEAKERS
+        rows = []
+        for speaker in sorted(self.site.speakers.values(), key=lambda s: (s.name, s.id)):
+            dates = self.indexes.speaker_dates.get(speaker.id)
+            rows.append(self.speaker_link(path, speaker.id) | {
+                "affiliation": speaker.affiliation,
+                "quotes": len(self.indexes.quotes_by_speaker.get(speaker.id, ())),
+                "turns": len(self.indexes.turns_by_speaker.get(speaker.id, ())),
+                "briefings": len(self.indexes.briefings_by_speaker.get(speaker.id, ())),
+                "first": self.date(path, dates[0]) if dates else None,
+                "last": self.date(path, dates[1]) if dates else None,
+            })
+        return self.page(path, "speakers.html", "Speakers", {"speakers": rows},
+                         current="Speakers")
+
+    def speaker(self, speaker: Speaker) -> Page:
+        path = urls.speaker(speaker.id)
+        quotes = [{
+            **self._quote(path, ref.slug, ref.quote),
+            "briefing": self.briefing_item(path, ref.slug),
+        } for ref in self.indexes.quotes_by_speaker.get(speaker.id, ())]
+        turn_groups = []
+        turns = self.indexes.turns_by_speaker.get(speaker.id, ())
+        for slug, refs in groupby(turns, key=lambda r: r.slug):
+            items = list(refs)
+            turn_groups.append({
+                "briefing": self.briefing_item(path, slug),
+                "said_on": self.date(path, items[0].said_on),
+                "occasion": items[0].occasion,
+                "turns": [{"href": urls.relative(path, urls.briefing(slug) + "#" + r.turn.id),
+                           "opening": r.turn.opening, "number": r.turn.number} for r in items],
+            })
+        view = {
+            "id": speaker.id, "name": speaker.name, "role": speaker.role,
+            "affiliation": speaker.affiliation, "aliases": list(speaker.aliases),
+            "tint": tint(speaker.id),
+            "description": markdown.render_block(speaker.description)
+            if speaker.description else "",
+            "links": [Link(url, label) for label, url in speaker.links],
+            "quotes": quotes,
+            "turn_groups": turn_groups,
+            "turn_count": len(turns),
+            "briefings": [self.briefing_item(path, s)
+                          for s in self.indexes.briefings_by_speaker.get(speaker.id, ())],
+            "co_speakers": [self.speaker_link(path, other, f"{n} briefing{'s' if n != 1 else ''}")
+                            for other, n in self.indexes.co_speakers.get(speaker.id, ())],
+        }
+        description = ", ".join(p for p in (speaker.role, speaker.affiliation) if p)
+        return self.page(path, "speaker.html", speaker.name, view, description, "Speakers")
+
+    def dates(self) -> Page:
+        path = urls.DATES
+        years = []
+        for year, in_year in groupby(self.indexes.days.items(), key=lambda d: d[0].year):
+            months = []
+            for month, in_month in groupby(in_year, key=lambda d: d[0].month):
+                days = []
+                for day, entry in in_month:
+                    days.append({"date": self.date(path, day),
+                                 "published": len(entry.published),
+                                 "quotes": len(entry.quotes), "events": len(entry.events),
+                                 "titles": [self.site.briefings[s].title
+                                            for s in entry.published]
+                                 + [e.event.summary for e in entry.events]})
+                months.append({"name": date(year, month, 1).strftime("%B"),
+                               "id": f"{year}-{month:02d}", "days": days})
+            years.append({"year": year, "months": months})
+        return self.page(path, "dates.html", "Dates", {"years": years,
+                                                        "total": len(self.indexes.days)},
+                         current="Dates")
+
+    def day(self, day: date) -> Page:
+        path = urls.day(day)
+        entry = self.indexes.days[day]
+        days = list(self.indexes.days)
+        index = days.index(day)
+        view = {
+            "date": self.date(path, day),
+            "published": [self.briefing_item(path, s) for s in entry.published],
+            "quotes": [{**self._quote(path, r.slug, r.quote),
+                        "briefing": self.briefing_item(path, r.slug)} for r in entry.quotes],
+            "events": [{**self._event(path, r.event, r.event.anchor is not None, r.slug),
+                        "briefing": self.briefing_item(path, r.slug)} for r in entry.events],
+            "previous": self.date(path, days[index - 1]) if index else None,
+            "next": self.date(path, days[index + 1]) if index + 1 < len(days) else None,
+        }
+        return self.page(path, "day.html", format_date(day), view, current="Dates")
+
+    def tags(self) -> Page:
+        path = urls.TAGS
+        rows = [Link(urls.relative(path, urls.tag(t.slug)), t.name, str(len(t.briefings)))
+                for t in sorted(self.indexes.tags.values(), key=lambda t: (t.name.lower(), t.slug))]
+        return self.page(path, "tags.html", "Tags", {"tags": rows}, current="Tags")
+
+    def tag(self, tag_slug: str) -> Page:
+        path = urls.tag(tag_slug)
+        tag = self.indexes.tags[tag_slug]
+        view = {"name": tag.name, "briefings": [self.briefing_item(path, s)
+                                                for s in tag.briefings]}
+        return self.page(path, "tag.html", f"Tagged {tag.name}", view, current="Tags")
+
+    def not_found(self) -> Page:
+        # A 404 page is served at any depth, so its links are absolute.
+        base = self.site.config.base_url
+        page = self.page("404.html", "404.html", "Page not found", {"home": base})
+        page.root = base
+        page.nav = [Link(base + target, link.text) for target, link in zip(
+            (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
+        return page
+
+    def all_pages(self) -> list[Page]:
+        pages = [self.home(), self.speakers(), self.dates(), self.tags(), self.not_found()]
+        pages += [self.briefing(slug) for slug in self.indexes.chronological]
+        pages += [self.speaker(s) for s in sorted(self.site.speakers.values(), key=lambda s: s.id)]
+        pages += [self.day(day) for day in self.indexes.days]
+        pages += [self.tag(tag) for tag in self.indexes.tags]
+        return pages
+
+
+def briefing_of(site: Site, slug: str) -> Briefing:
+    return site.briefings[slug]

@@ -26,7 +26,11 @@ _PHRASING_PARENTS = frozenset(
     "p h1 h2 h3 h4 h5 h6 td th em strong a code del s span mark sup sub".split())
 _VOID = frozenset("br hr img input wbr".split())
 _KIND_ORDER = {"quote": 0, "event": 1, "note": 2, "mention": 3}
-_LABEL = re.compile(r"^(?P<label>[^:()\n]{1,100}?)\s*(?:\((?P<stage>[^)\n]*)\)\s*)?:")
+# A label, then a stage remark in parentheses that may stand before the colon;
+# stray emphasis marks around it come from malformed sources. The colon must be
+# followed by a space, so a clock time ("END 6:45 P.M.") is no label.
+_LABEL = re.compile(
+    r"^(?P<label>[^:()\n]{1,100}?)\s*(?:\((?P<stage>[^)\n]*)\)[*_\s]*)?:(?=\s|$)")
 _Q_LABEL = re.compile(r"^Q(?=[\s:])")
 _CONNECTORS = frozenset("of the de da del di du la le bin bint al el von van der den y and".split())
 _MAX_TINTS = 8
@@ -252,9 +256,12 @@ def _closest(needle: str, reader: ReaderText, briefing: Briefing) -> str:
     found = fuzz.partial_ratio_alignment(needle, reader.text)
     if found is None or found.score < 50:
         return " Nothing in the article is close: check that the text was copied from this article."
-    start, end = found.dest_start, found.dest_end
+    text = reader.text
+    start = text.rfind(" ", 0, found.dest_start + 1) + 1  # whole words
+    end = text.find(" ", max(found.dest_end - 1, start))
+    end = len(text) if end == -1 else end
     return (f" Closest passage ({found.score:.0f}% alike): "
-            f"'{_short(reader.text[start:end], 120)}'. Copy the words exactly as they stand.")
+            f"'{_short(text[start:end], 120)}'. Copy the words exactly as they stand.")
 
 
 def _annotation_marks(reader: ReaderText, context: _Context

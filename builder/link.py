@@ -68,6 +68,7 @@ class Indexes:
     briefings_by_speaker: dict[str, tuple[str, ...]]  # newest first
     speakers_by_briefing: dict[str, tuple[str, ...]]  # quoted or speaking, by name
     mentioned_by_briefing: dict[str, tuple[str, ...]]
+    mentioned_in: dict[str, tuple[str, ...]]  # speaker -> briefings naming them, newest first
     co_speakers: dict[str, tuple[tuple[str, int], ...]]  # speaker -> (other, shared briefings)
     speaker_dates: dict[str, tuple[date, date]]  # first and last date
     days: dict[date, Day]  # sorted by date
@@ -169,6 +170,11 @@ def build_indexes(
     def by_name(ids: set[str] | frozenset[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda i: (speakers[i].name, i) if i in speakers else ("", i)))
 
+    mentioned_in: dict[str, list[str]] = defaultdict(list)
+    for slug in newest_first:
+        for speaker in sorted(articles[slug].mentioned - speaking[slug]):
+            mentioned_in[speaker].append(slug)
+
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     return Indexes(
         chronological=chronological,
@@ -181,6 +187,7 @@ def build_indexes(
         speakers_by_briefing={s: by_name(speaking[s]) for s in chronological},
         mentioned_by_briefing={s: by_name(articles[s].mentioned - speaking[s])
                                for s in chronological},
+        mentioned_in={k: tuple(v) for k, v in sorted(mentioned_in.items())},
         co_speakers=co_speakers,
         speaker_dates=speaker_dates,
         days=_day_index(briefings, chronological, quotes),

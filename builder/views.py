@@ -14,7 +14,7 @@ from typing import Any
 from . import markdown, urls
 from .anchor import Article, tint
 from .link import Indexes
-from .model import Briefing, Site, Speaker
+from .model import Site, Speaker
 
 HOME_LATEST = 20
 
@@ -216,6 +216,8 @@ class ViewBuilder:
             "turn_count": len(turns),
             "briefings": [self.briefing_item(path, s)
                           for s in self.indexes.briefings_by_speaker.get(speaker.id, ())],
+            "mentioned_in": [self.briefing_item(path, s)
+                             for s in self.indexes.mentioned_in.get(speaker.id, ())],
             "co_speakers": [self.speaker_link(path, other, f"{n} briefing{'s' if n != 1 else ''}")
                             for other, n in self.indexes.co_speakers.get(speaker.id, ())],
         }
@@ -290,6 +292,3 @@ class ViewBuilder:
         pages += [self.tag(tag) for tag in self.indexes.tags]
         return pages
 
-
-def briefing_of(site: Site, slug: str) -> Briefing:
-    return site.briefings[slug]

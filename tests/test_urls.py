@@ -1,0 +1,61 @@
+"""Every URL rule, from tables of input and expected output."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from builder import urls
+
+RELATIVE = [
+    ("", "speakers/vladimir-putin/", "speakers/vladimir-putin/"),
+    ("briefings/a/", "speakers/vladimir-putin/", "../../speakers/vladimir-putin/"),
+    ("briefings/a/", "", "../../"),
+    ("", "", "./"),
+    ("speakers/", "speakers/x/", "x/"),
+    ("speakers/x/", "speakers/", "../"),
+    ("briefings/a/", "briefings/a/#q1", "#q1"),
+    ("briefings/a/", "briefings/b/#q1", "../b/#q1"),
+    ("dates/2022-01-10/", "dates/2022-01-07/", "../2022-01-07/"),
+    ("dates/", "dates/2022-01-07/", "2022-01-07/"),
+    ("feed.xml", "", "./"),
+    ("404.html", "assets/style.css", "assets/style.css"),
+    ("tags/csto/", "assets/style.css", "../../assets/style.css"),
+]
+
+
+@pytest.mark.parametrize(("page", "target", "expected"), RELATIVE)
+def test_relative_links(page: str, target: str, expected: str) -> None:
+    assert urls.relative(page, target) == expected
+
+
+PATHS = [
+    (urls.briefing("2022-01-10-putin"), "briefings/2022-01-10-putin/"),
+    (urls.speaker("vladimir-putin"), "speakers/vladimir-putin/"),
+    (urls.day(date(2022, 1, 7)), "dates/2022-01-07/"),
+    (urls.tag("csto"), "tags/csto/"),
+    (urls.file_of(""), "index.html"),
+    (urls.file_of("speakers/x/"), "speakers/x/index.html"),
+    (urls.file_of("feed.xml"), "feed.xml"),
+]
+
+
+@pytest.mark.parametrize(("got", "expected"), PATHS)
+def test_page_paths(got: str, expected: str) -> None:
+    assert got == expected
+
+
+TAGS = [
+    ("CSTO", "csto"),
+    ("Press briefing", "press-briefing"),
+    ("United States", "united-states"),
+    ("Казахстан", "kazakhstan"),
+    ("Côte d’Ivoire", "cote-divoire"),
+    ("  spaced   out ", "spaced-out"),
+]
+
+
+@pytest.mark.parametrize(("tag", "slug"), TAGS)
+def test_tag_slugs(tag: str, slug: str) -> None:
+    assert urls.tag_slug(tag) == slug

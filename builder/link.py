@@ -48,6 +48,7 @@ class Day:
     published: tuple[str, ...]  # briefing slugs
     quotes: tuple[QuoteRef, ...]
     events: tuple[EventRef, ...]  # events starting that day
+    ending: tuple[EventRef, ...] = ()  # ranges ending that day (shown, linked back)
 
 
 @dataclass(frozen=True)
@@ -207,21 +208,25 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
     published: dict[date, list[str]] = defaultdict(list)
     said: dict[date, list[QuoteRef]] = defaultdict(list)
     happened: dict[date, list[EventRef]] = defaultdict(list)
+    ended: dict[date, list[EventRef]] = defaultdict(list)
     for slug in chronological:
         briefing = briefings[slug]
         published[briefing.source.published].append(slug)
         for event in briefing.events:
             happened[event.start].append(EventRef(slug, event))
+            if event.is_range:
+                ended[event.end].append(EventRef(slug, event))
     for refs in quotes.values():
         for ref in refs:
             said[ref.quote.said_on].append(ref)
     order = {slug: i for i, slug in enumerate(chronological)}
     days = {}
-    for day in sorted(set(published) | set(said) | set(happened)):
+    for day in sorted(set(published) | set(said) | set(happened) | set(ended)):
         days[day] = Day(
             published=tuple(published.get(day, ())),
             quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.quote.id))),
             events=tuple(happened.get(day, ())),
+            ending=tuple(ended.get(day, ())),
         )
     return days
 

@@ -234,7 +234,8 @@ class ViewBuilder:
                 for day, entry in in_month:
                     days.append({"date": self.date(path, day),
                                  "published": len(entry.published),
-                                 "quotes": len(entry.quotes), "events": len(entry.events),
+                                 "quotes": len(entry.quotes),
+                                 "events": len(entry.events) + len(entry.ending),
                                  "titles": [self.site.briefings[s].title
                                             for s in entry.published]
                                  + [e.event.summary for e in entry.events]})
@@ -257,6 +258,8 @@ class ViewBuilder:
                         "briefing": self.briefing_item(path, r.slug)} for r in entry.quotes],
             "events": [{**self._event(path, r.event, r.event.anchor is not None, r.slug),
                         "briefing": self.briefing_item(path, r.slug)} for r in entry.events],
+            "ending": [{**self._event(path, r.event, r.event.anchor is not None, r.slug),
+                        "briefing": self.briefing_item(path, r.slug)} for r in entry.ending],
             "previous": self.date(path, days[index - 1]) if index else None,
             "next": self.date(path, days[index + 1]) if index + 1 < len(days) else None,
         }

@@ -1,0 +1,131 @@
+"""The project's own example site, built as a reader would get it."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from linkcheck import broken_links
+
+SEED = "2022-01-10-putin-csto-kazakhstan"
+BASE_URL = "https://example.org/briefings/"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("example") / "public"
+    result = run_cli("build", "--strict", "--site", ROOT, "--out", out)
+    assert result.code == 0, result.err
+    return out, result.out + result.err
+
+
+def test_strict_build_has_no_warnings_and_a_summary_line(built) -> None:
+    _, output = built
+    assert re.fullmatch(r"built 12 briefings, 15 speakers, \d+ dates, \d+ pages in [\d.]+ s\n",
+                        output), output
+
+
+def test_every_page_of_the_contract_is_written(built) -> None:
+    out, _ = built
+    for path in ["index.html", "404.html", "speakers/index.html", "dates/index.html",
+                 "tags/index.html", f"briefings/{SEED}/index.html",
+                 "speakers/vladimir-putin/index.html", "dates/2022-01-02/index.html",
+                 "dates/2022-01-07/index.html", "dates/2022-01-10/index.html",
+                 "tags/csto/index.html", "feed.xml", "sitemap.xml", "data/briefings.json",
+                 "data/speakers.json", "data/quotes.json", "data/events.json",
+                 "assets/style.css"]:
+        assert (out / path).is_file(), path
+    briefings = sorted(p.stem for p in (ROOT / "content" / "briefings").glob("*.md"))
+    assert sorted(p.name for p in (out / "briefings").iterdir()) == briefings
+
+
+def test_every_internal_link_and_fragment_resolves(built) -> None:
+    out, _ = built
+    broken, checked = broken_links(out, BASE_URL)
+    assert broken == []
+    assert checked > 1000
+
+
+def test_all_internal_links_are_relative(built) -> None:
+    out, _ = built
+    for page in out.rglob("*.html"):
+        if page.name == "404.html":
+            continue
+        html = page.read_text(encoding="utf-8")
+        # The canonical link is absolute by contract; every other link is relative.
+        html = re.sub(r'<link rel="canonical"[^>]*>', "", html)
+        hrefs = re.findall(r'(?:href|src)="([^"]*)"', html)
+        assert not [h for h in hrefs if h.startswith("/") or h.startswith(BASE_URL)], page
+
+
+def _seed_page(out: Path) -> str:
+    return (out / "briefings" / SEED / "index.html").read_text(encoding="utf-8")
+
+
+def test_seed_quotes_carry_their_speaker_and_the_speaker_page_links_back(built) -> None:
+    out, _ = built
+    html = _seed_page(out)
+    quote_ids = re.findall(r'<mark class="quote[^"]*" data-quote="([^"]+)" '
+                           r'data-speaker="vladimir-putin"[^>]* id="\1"', html)
+    assert len(quote_ids) == 5
+    speaker_page = (out / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8")
+    for quote_id in quote_ids:
+        assert f'href="../../briefings/{SEED}/#{quote_id}"' in speaker_page
+
+
+def test_seed_dates_link_to_the_timeline(built) -> None:
+    out, _ = built
+    html = _seed_page(out)
+    for day in ("2022-01-02", "2022-01-07", "2022-01-10"):
+        assert f'href="../../dates/{day}/"' in html
+        day_page = (out / "dates" / day / "index.html").read_text("utf-8")
+        assert f"../../briefings/{SEED}/" in day_page
+
+
+def test_seed_notes_and_mentions(built) -> None:
+    out, _ = built
+    html = _seed_page(out)
+    assert html.count('class="note-anchor"') >= 2
+    assert 'class="sidenote"' in html and 'class="footnotes"' in html
+    assert '<a class="mention" href="../../speakers/kassym-jomart-tokayev/">' in html
+
+
+def test_a_speaker_across_briefings_has_one_page_in_date_order(built) -> None:
+    data = json.loads((built[0] / "data" / "quotes.json").read_text("utf-8"))
+    putin = [q["said_on"] for q in data["quotes"] if q["speaker"] == "vladimir-putin"]
+    assert len({q["briefing"] for q in data["quotes"] if q["speaker"] == "vladimir-putin"}) >= 3
+    page = (built[0] / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8")
+    shown = re.findall(r'<li class="quote-item.*?<time datetime="([\d-]+)"', page, re.S)
+    assert shown == sorted(putin)
+
+
+def test_data_files_are_versioned_json(built) -> None:
+    out, _ = built
+    for kind in ("briefings", "speakers", "quotes", "events"):
+        document = json.loads((out / "data" / f"{kind}.json").read_text("utf-8"))
+        assert document["format"] == f"briefings/{kind}"
+        assert document["version"] == 1
+        assert document[kind]
+
+
+def test_feed_is_atom_and_sitemap_lists_every_page(built) -> None:
+    out, _ = built
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(out / "feed.xml").getroot()
+    assert feed.tag == f"{atom}feed"
+    entries = feed.findall(f"{atom}entry")
+    assert len(entries) == 12
+    for entry in entries:
+        for child in ("title", "id", "updated", "link"):
+            assert entry.find(f"{atom}{child}") is not None
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    locs = {e.text for e in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    pages = {BASE_URL + p.relative_to(out).parent.as_posix().removeprefix(".") + "/"
+             for p in out.rglob("index.html")}
+    pages = {p.replace(BASE_URL + "/", BASE_URL) for p in pages}
+    assert locs == pages

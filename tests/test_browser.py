@@ -1,0 +1,137 @@
+"""The example site in a real browser (headless Chromium driven by Playwright),
+served by a real HTTP server from a sub-path, as a static host would."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from conftest import ROOT, run_cli
+
+CHROMIUM = "/usr/bin/chromium"
+SEED = "2022-01-10-putin-csto-kazakhstan"
+# Without these, Chromium keeps trying to reach the network at start.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("host")
+    result = run_cli("build", "--site", ROOT, "--out", root / "deep" / "briefings")
+    assert result.code == 0, result.err
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/deep/briefings/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_from_home_to_a_quote_and_back_through_the_speaker(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    page.get_by_role("link", name="Destructive forces, not popular protests").first.click()
+    assert page.url.endswith(f"/deep/briefings/briefings/{SEED}/")
+    page.locator(".speakers-box").get_by_role("link", name="Vladimir Putin").click()
+    assert page.url.endswith("/speakers/vladimir-putin/")
+    page.locator(f'a.passage[href*="{SEED}/#"]').first.click()
+    target = page.locator(":target")
+    assert target.get_attribute("data-speaker") == "vladimir-putin"
+    assert target.get_attribute("class").startswith("quote")
+
+
+def test_hovering_or_focusing_a_quote_names_its_speaker(page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}briefings/{SEED}/")
+    quote = page.locator("mark.quote[id]").first
+    after = "el => getComputedStyle(el, '::after').content"
+    assert quote.evaluate(after) in ("none", "normal", "")
+    quote.hover()
+    assert quote.evaluate(after) == '"Vladimir Putin"'
+    page.mouse.move(0, 0)
+    quote.focus()
+    assert quote.evaluate(after) == '"Vladimir Putin"'
+
+
+def test_keyboard_reaches_the_skip_link_first(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_side_notes_on_wide_screens_footnotes_on_phones(browser: Browser, site_url: str) -> None:
+    for width, sidenote, footnotes in ((1400, True, False), (375, False, True)):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(f"{site_url}briefings/{SEED}/")
+        assert page.locator(".sidenote").first.is_visible() is sidenote
+        box = page.locator(".footnotes").bounding_box()
+        assert (box is not None and box["width"] > 100) is footnotes
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{width}px wide page scrolls sideways by {overflow}px"
+        context.close()
+
+
+def test_every_page_type_fits_a_phone(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in ("", "speakers/", "speakers/vladimir-putin/", "dates/", "dates/2022-01-10/",
+                 "tags/", "tags/united-states/", f"briefings/{SEED}/",
+                 "briefings/2022-04-14-jean-pierre-gaggle-greensboro/"):
+        page.goto(site_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path or 'home'} scrolls sideways by {overflow}px"
+    context.close()
+
+
+def test_dark_mode_changes_the_colours(browser: Browser, site_url: str) -> None:
+    colours = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(site_url)
+        colours.append(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+        context.close()
+    assert colours[0] != colours[1]
+
+
+def test_screenshot_of_a_briefing_page(page: Page, site_url: str, tmp_path: Path) -> None:
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{site_url}briefings/{SEED}/#vladimir-putin-we-understand-that-the-threat")
+    shot = tmp_path / "briefing.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 20_000

@@ -47,7 +47,9 @@ def check_keys(
             problems.append(error(mapping.where, f"{what} has no '{key}': add '{key}:'."))
 
 
-def expect_mapping(value: Any, where: Position, what: str, problems: list[Problem]) -> Mapping | None:
+def expect_mapping(
+    value: Any, where: Position, what: str, problems: list[Problem]
+) -> Mapping | None:
     if isinstance(value, Mapping):
         return value
     problems.append(error(where, f"{what} must be a mapping of 'key: value' lines, "

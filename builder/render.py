@@ -114,11 +114,15 @@ def render_feed(site: Site, indexes: Indexes) -> str:
             f"    <summary>{xml_escape(summary)}</summary>",
         ]
         for tag in briefing.tags:
-            lines.append(f'    <category term="{xml_escape(urls.tag_slug(tag), {chr(34): "&quot;"})}" '
-                         f'label="{xml_escape(tag, {chr(34): "&quot;"})}"/>')
+            lines.append(f'    <category term="{_attribute(urls.tag_slug(tag))}" '
+                         f'label="{_attribute(tag)}"/>')
         lines.append("  </entry>")
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def _attribute(value: str) -> str:
+    return xml_escape(value, {'"': "&quot;"})
 
 
 def page_paths(site: Site, indexes: Indexes) -> list[str]:

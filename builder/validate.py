@@ -326,5 +326,5 @@ class _Annotations:
                     continue
                 labels[fold_space(label)] = (speaker.strip() if speaker else None,
                                              table.at(label))  # type: ignore[union-attr]
-        return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()), said_on=said_on or self.published,
-                          occasion=fold_space(occasion))
+        return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()),
+                          said_on=said_on or self.published, occasion=fold_space(occasion))

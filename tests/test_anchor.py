@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from builder import markdown
 from builder.textmatch import TAG, ReaderText, fold
+
 from helpers import annotate, event, note, quote, text_of, well_formed
 
 # (article Markdown, anchor as the analyst typed it, the highlighted text)
@@ -188,7 +189,8 @@ def test_first_mention_of_a_speaker_links_to_the_speaker() -> None:
     result, problems = annotate(article, link_mentions=True)
     assert problems == []
     assert result.html.count('href="../../speakers/vladimir-putin/"') == 1
-    assert '<a class="mention" href="../../speakers/vladimir-putin/">Putin</a> spoke.' in result.html
+    putin = '<a class="mention" href="../../speakers/vladimir-putin/">Putin</a> spoke.'
+    assert putin in result.html
     assert '<a class="mention" href="../../speakers/joe-biden/">President Biden</a>' in result.html
     assert result.mentioned == {"vladimir-putin", "joe-biden"}
 

@@ -1,0 +1,93 @@
+"""Cross-document indexes: related briefings, neighbours, days, speakers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from builder.anchor import render_article
+from builder.link import build_indexes, check_references
+from builder.model import Event, Source
+from helpers import HERE, SPEAKERS, briefing, quote
+
+
+def _site(specs: dict[str, dict]):
+    briefings = {}
+    for slug, spec in specs.items():
+        made = briefing(spec.get("article", "Putin and Joe Biden spoke."),
+                        quotes=tuple(quote("spoke", speaker=s, id=f"q-{s}")
+                                     for s in spec.get("speakers", ())))
+        briefings[slug] = replace(made, slug=slug, tags=tuple(spec.get("tags", ())),
+                                  source=Source("Outlet", spec["published"]),
+                                  events=tuple(Event(f"e{i}", d, d, "x")
+                                               for i, d in enumerate(spec.get("events", ()))),
+                                  related=tuple((r, HERE)
+                                                for r in spec.get("related", ())))
+    articles = {s: render_article(b, SPEAKERS, True)[0] for s, b in briefings.items()}
+    return briefings, articles
+
+
+def test_what_appears_everywhere_relates_nothing() -> None:
+    briefings, articles = _site({
+        "a": {"published": date(2022, 1, 1), "speakers": ["vladimir-putin"], "tags": ["Russia"]},
+        "b": {"published": date(2022, 1, 2), "speakers": ["vladimir-putin"], "tags": ["Russia"]},
+        "c": {"published": date(2022, 1, 3), "speakers": ["vladimir-putin"],
+              "tags": ["Russia", "CSTO"], "events": [date(2022, 1, 7)]},
+        "d": {"published": date(2022, 1, 4), "speakers": ["vladimir-putin"],
+              "tags": ["Russia", "CSTO"], "events": [date(2022, 1, 7)]},
+    })
+    related = build_indexes(briefings, SPEAKERS, articles).related
+    assert related["a"] == ()  # Putin and "Russia" are in every briefing
+    assert related["c"] == ("d",)
+    assert related["d"] == ("c",)
+
+
+def test_explicit_related_links_show_on_both_sides_and_come_first() -> None:
+    briefings, articles = _site({
+        "a": {"published": date(2022, 1, 1), "related": ["c"]},
+        "b": {"published": date(2022, 1, 2), "tags": ["CSTO"]},
+        "c": {"published": date(2022, 1, 3), "tags": ["CSTO"]},
+        "d": {"published": date(2022, 1, 4)},
+    })
+    related = build_indexes(briefings, SPEAKERS, articles).related
+    assert related["a"] == ("c",)
+    assert related["c"] == ("a", "b")
+
+
+def test_neighbours_follow_publication_order() -> None:
+    briefings, articles = _site({
+        "late": {"published": date(2023, 1, 1)},
+        "early": {"published": date(2021, 1, 1)},
+        "middle": {"published": date(2022, 1, 1)},
+    })
+    indexes = build_indexes(briefings, SPEAKERS, articles)
+    assert indexes.chronological == ("early", "middle", "late")
+    assert (indexes.previous["middle"], indexes.next["middle"]) == ("early", "late")
+    assert indexes.previous["early"] is None and indexes.next["late"] is None
+
+
+def test_day_index_holds_publications_quotes_and_events() -> None:
+    briefings, articles = _site({
+        "a": {"published": date(2022, 1, 10), "speakers": ["vladimir-putin"],
+              "events": [date(2022, 1, 2)]},
+    })
+    days = build_indexes(briefings, SPEAKERS, articles).days
+    assert list(days) == [date(2022, 1, 2), date(2022, 1, 10)]
+    assert days[date(2022, 1, 10)].published == ("a",)
+    assert [r.quote.id for r in days[date(2022, 1, 10)].quotes] == ["q-vladimir-putin"]
+    assert [r.event.id for r in days[date(2022, 1, 2)].events] == ["e0"]
+
+
+def test_unknown_speaker_suggests_the_nearest_id() -> None:
+    briefings, articles = _site({"a": {"published": date(2022, 1, 1),
+                                       "speakers": ["vladimir-putn"]}})
+    problems = check_references(briefings, SPEAKERS, articles, known={"a"})
+    assert [p.message for p in problems if p.is_error] == [
+        "unknown speaker 'vladimir-putn'. Did you mean 'vladimir-putin'?"]
+
+
+def test_mentions_are_found_even_when_not_linked() -> None:
+    made = briefing("Putin spoke.")
+    article, _ = render_article(made, SPEAKERS, link_mentions=False)
+    assert "mention" not in article.html
+    assert article.mentioned == {"vladimir-putin"}

@@ -8,6 +8,7 @@ from datetime import date
 from builder.anchor import render_article
 from builder.link import build_indexes, check_references
 from builder.model import Event, Source
+
 from helpers import HERE, SPEAKERS, briefing, quote
 
 

@@ -162,7 +162,7 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
     transcript = context.briefing.transcript
     labels = {label: speaker for label, speaker, _ in transcript.labels} if transcript else {}
     turns: list[Turn] = []
-    path = context.briefing.article_path
+    unlisted: dict[str, list[int]] = {}  # label -> the lines it starts
     for block in blocks:
         if not block.is_paragraph:
             continue
@@ -171,11 +171,7 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
         if label is None:
             guess = _looks_like_label(text, block)
             if guess:
-                context.problems.append(warning(
-                    Position(path, block.line, 1),
-                    f"unlisted transcript label '{guess}': map it under 'transcript: labels:' in "
-                    f"{context.briefing.yaml_path} to a speaker id, or to null for "
-                    "anonymous speakers."))
+                unlisted.setdefault(guess, []).append(block.line)
             continue
         speaker = labels[label]
         if speaker is None:
@@ -185,6 +181,12 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
         opening = re.sub(r"^\s*\([^)]*\)\s*", "", opening).strip()
         block.turn = Turn(len(turns) + 1, speaker, _first_words(opening, 30), block.line)
         turns.append(block.turn)
+    for guess, lines in unlisted.items():  # one warning a label, at its first paragraph
+        more = f" (and {len(lines) - 1} more paragraphs)" if len(lines) > 1 else ""
+        context.problems.append(warning(
+            Position(context.briefing.article_path, lines[0], 1),
+            f"unlisted transcript label '{guess}'{more}: map it under 'transcript: labels:' in "
+            f"{context.briefing.yaml_path} to a speaker id, or to null for anonymous speakers."))
     return turns
 
 

@@ -178,6 +178,13 @@ def test_unlisted_label_is_a_warning_naming_it() -> None:
     assert all(p.severity.value == "warning" for p in problems)
 
 
+def test_an_unlisted_label_is_reported_once_at_its_first_paragraph() -> None:
+    _, problems = annotate("MS. PSAKI: Hi.\n\nMS. PSAKI: Again.\n\nMS. PSAKI: And again.")
+    assert len(problems) == 1
+    assert problems[0].where.line == 1
+    assert "'MS. PSAKI' (and 2 more paragraphs)" in problems[0].message
+
+
 def test_ordinary_paragraphs_are_not_taken_for_labels() -> None:
     _, problems = annotate("MOSCOW, January 10. /TASS/.\n\nHe said: this is fine.\n\n"
                            "The result: a draw.")

@@ -10,7 +10,10 @@ blocks. This module reads no files and knows nothing of other briefings.
 
 from __future__ import annotations
 
+import bisect
 import html
+import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -98,6 +101,13 @@ class _Context:
     briefing: Briefing
     speakers: dict[str, Speaker]
     problems: list[Problem] = field(default_factory=list)
+    block_starts: list[tuple[int, int]] = field(default_factory=list)  # (first part, line)
+
+    def line_at(self, reader: ReaderText, position: int) -> int:
+        """The Markdown source line of a position in the reader's text."""
+        part = next((p for p in itertools.islice(reader.part_of, position, None) if p >= 0), 0)
+        index = bisect.bisect_right(self.block_starts, (part, math.inf)) - 1
+        return self.block_starts[max(index, 0)][1] if self.block_starts else 1
 
 
 def tint(speaker_id: str) -> int:
@@ -118,6 +128,7 @@ def render_article(
             parts.append("")
         parts.extend(pieces)
         block.last_part = len(parts)
+        context.block_starts.append((block.first_part, block.line))
     reader = ReaderText.of(parts)
     turns = _find_turns(blocks, reader, context)
     marks, note_numbers = _annotation_marks(reader, context)
@@ -182,7 +193,8 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
         block.turn = Turn(len(turns) + 1, speaker, _first_words(opening, 30), block.line)
         turns.append(block.turn)
     for guess, lines in unlisted.items():  # one warning a label, at its first paragraph
-        more = f" (and {len(lines) - 1} more paragraphs)" if len(lines) > 1 else ""
+        others = len(lines) - 1
+        more = f" (and {others} more paragraph{'s' if others > 1 else ''})" if others else ""
         context.problems.append(warning(
             Position(context.briefing.article_path, lines[0], 1),
             f"unlisted transcript label '{guess}'{more}: map it under 'transcript: labels:' in "
@@ -232,12 +244,13 @@ def _locate(anchor: Anchor, what: str, reader: ReaderText, context: _Context
                                       f"'{_short(needle)}'.{_closest(needle, reader, briefing)}"))
         return None
     if anchor.occurrence is None and len(starts) > 1:
-        places = "; ".join(f"{n}: '{reader.excerpt(s, s + len(needle), 20)}'"
+        places = "; ".join(f"{n} (line {context.line_at(reader, s)}): "
+                           f"'{reader.excerpt(s, s + len(needle), 20)}'"
                            for n, s in enumerate(starts[:5], 1))
-        more = f" and {len(starts) - 5} more" if len(starts) > 5 else ""
+        more = f"; and {len(starts) - 5} more" if len(starts) > 5 else ""
         context.problems.append(error(anchor.where, f"{what} occurs {len(starts)} times in the "
                                       f"article: add 'occurrence: N' to choose one. "
-                                      f"Occurrences {places}{more}."))
+                                      f"{places}{more}."))
         return None
     if anchor.occurrence is not None and anchor.occurrence > len(starts):
         context.problems.append(error(anchor.where, f"occurrence {anchor.occurrence} asked, but "

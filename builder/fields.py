@@ -15,6 +15,7 @@ from .problems import Position, Problem, did_you_mean, error
 from .yamlfile import Mapping, Sequence
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DAY_OR_RANGE = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
 
 
 def describe(value: Any) -> str:
@@ -44,7 +45,7 @@ def check_keys(
             )
     for key in required:
         if key not in mapping.items:
-            problems.append(error(mapping.where, f"{what} has no '{key}': add '{key}:'."))
+            problems.append(error(mapping.where, f"'{key}:' is missing from {what}: add it."))
 
 
 def expect_mapping(
@@ -116,6 +117,29 @@ def text_list(mapping: Mapping, key: str, problems: list[Problem]) -> list[tuple
             problems.append(error(where, f"each item of '{key}' must be text, not "
                                          f"{describe(item)}."))
     return result
+
+
+def parse_day_or_range(value: str, where: Position, problems: list[Problem]
+                        ) -> tuple[date, date] | None:
+    """``YYYY-MM-DD`` (a single day) or ``YYYY-MM-DD/YYYY-MM-DD`` (a range)."""
+    if not _DAY_OR_RANGE.match(value.strip()):
+        problems.append(error(where, f"'date' must be a day written YYYY-MM-DD or a range "
+                                     f"YYYY-MM-DD/YYYY-MM-DD, not '{value}'."))
+        return None
+    first, slash, last = value.strip().partition("/")
+    start = parse_day(first, where, problems, "date")
+    end = parse_day(last, where, problems, "date") if slash else start
+    if start is None or end is None:
+        return None
+    if end < start:
+        problems.append(error(where, f"the range '{value}' ends before it starts: "
+                                     f"write it as {end}/{start}."))
+        return None
+    if end == start and slash:
+        problems.append(error(where, f"the range '{value}' starts and ends on the "
+                                     f"same day: write just {start}."))
+        return None
+    return start, end
 
 
 def parse_day(value: str, where: Position, problems: list[Problem], key: str) -> date | None:

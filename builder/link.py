@@ -80,27 +80,33 @@ class Indexes:
 
 def check_references(
     briefings: dict[str, Briefing], speakers: dict[str, Speaker], articles: dict[str, Article],
-    known: set[str],
+    known: set[str], declared: set[str] | None, complete: bool = True,
 ) -> list[Problem]:
-    """Unknown speakers and related slugs; speakers used nowhere. ``known`` holds
-    every briefing slug of the site, including briefings with errors of their own."""
+    """Unknown speakers and related slugs; speakers used nowhere.
+
+    ``known`` holds every briefing slug of the site and ``declared`` every speaker
+    id of content/speakers.yaml, including those with errors of their own, which
+    are reported once, where they stand, not again at each use. With
+    ``declared`` None (the file unreadable) speakers are not checked at all, and
+    unused speakers are only looked for when every briefing was read whole
+    (``complete``)."""
     problems = []
     for briefing in briefings.values():
-        for quote in briefing.quotes:
-            if quote.speaker not in speakers:
-                problems.append(error(quote.speaker_at, f"unknown speaker '{quote.speaker}'."
-                                      f"{did_you_mean(quote.speaker, speakers)}"
-                                      + _add_hint(quote.speaker, speakers)))
+        uses = [(q.speaker, q.speaker_at, "") for q in briefing.quotes]
         if briefing.transcript:
-            for label, speaker, where in briefing.transcript.labels:
-                if speaker is not None and speaker not in speakers:
-                    problems.append(error(where, f"unknown speaker '{speaker}' for the label "
-                                          f"'{label}'.{did_you_mean(speaker, speakers)}"
-                                          + _add_hint(speaker, speakers)))
+            uses += [(speaker, where, f" for the label '{label}'")
+                     for label, speaker, where in briefing.transcript.labels if speaker]
+        for speaker, where, what in uses:
+            if declared is not None and speaker not in declared:
+                problems.append(error(where, f"unknown speaker '{speaker}'{what}."
+                                      f"{did_you_mean(speaker, declared)}"
+                                      + _add_hint(speaker, declared)))
         for slug, where in briefing.related:
             if slug not in known:
                 problems.append(error(where, f"related briefing '{slug}' does not exist."
                                       f"{did_you_mean(slug, known)}"))
+    if not complete or declared is None:
+        return problems
     used: set[str] = set()
     for slug, briefing in briefings.items():
         used.update(q.speaker for q in briefing.quotes)
@@ -118,7 +124,7 @@ def check_references(
     return problems
 
 
-def _add_hint(speaker: str, speakers: dict[str, Speaker]) -> str:
+def _add_hint(speaker: str, speakers: set[str]) -> str:
     if did_you_mean(speaker, speakers):
         return ""
     return " Add it to content/speakers.yaml."

@@ -37,7 +37,8 @@ class RawSite:
     root: str
     config: TextFile | None
     speakers: TextFile | None
-    pairs: tuple[RawPair, ...]
+    pairs: tuple[RawPair, ...]  # the pairs that could be read
+    slugs: frozenset[str]  # every briefing the folder holds, broken ones included
     static_files: tuple[str, ...]
     templates_dir: str | None
     problems: tuple[Problem, ...] = field(default=())
@@ -77,7 +78,7 @@ def load_site(root: Path) -> RawSite:
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs = _load_pairs(root, problems, read)
+    pairs, slugs = _load_pairs(root, problems, read)
     static_files = _list_static(root / "content" / "static")
     templates = root / "templates"
     return RawSite(
@@ -85,19 +86,21 @@ def load_site(root: Path) -> RawSite:
         config=config,
         speakers=speakers,
         pairs=tuple(pairs),
+        slugs=frozenset(slugs),
         static_files=static_files,
         templates_dir=str(templates) if templates.is_dir() else None,
         problems=tuple(problems),
     )
 
 
-def _load_pairs(root: Path, problems: list[Problem], read) -> list[RawPair]:  # type: ignore[no-untyped-def]
+def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-untyped-def]
+                ) -> tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
         problems.append(
             error(Position("content/briefings"), "missing folder: create content/briefings/.")
         )
-        return []
+        return [], set()
     stems: dict[str, set[str]] = {}
     for entry in sorted(os.listdir(folder)):
         path = folder / entry
@@ -118,7 +121,6 @@ def _load_pairs(root: Path, problems: list[Problem], read) -> list[RawPair]:  # 
                 error(Position(f"content/briefings/{entry}"),
                       f"annotations must end in .yaml: rename it to {stem}.yaml.")
             )
-            continue
         stems.setdefault(stem, set()).add(ext)
 
     pairs = []
@@ -133,6 +135,8 @@ def _load_pairs(root: Path, problems: list[Problem], read) -> list[RawPair]:  # 
                 )
             )
             continue
+        if "yml" in exts:
+            continue  # reported above; the rename is the fix
         if exts != {"md", "yaml"}:
             have, missing = (("md", "yaml") if "md" in exts else ("yaml", "md"))
             what = ("no annotations for this article" if missing == "yaml"
@@ -145,7 +149,7 @@ def _load_pairs(root: Path, problems: list[Problem], read) -> list[RawPair]:  # 
         annotations = read(f"{base}.yaml", required=True)
         if article and annotations:
             pairs.append(RawPair(stem, article, annotations))
-    return pairs
+    return pairs, set(stems)
 
 
 def _suggest_slug(stem: str) -> str:

@@ -54,25 +54,30 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     timezone = config.timezone if config else "UTC"
 
     # 3. Each document on its own.
-    speakers, found = read_speakers(raw.speakers)
+    speakers, declared, found = read_speakers(raw.speakers)
     problems.extend(found)
     briefings: dict[str, Briefing] = {}
+    partial: set[str] = set()  # briefings read with errors, their broken parts left out
     for pair in raw.pairs:
         briefing, found = read_briefing(pair, timezone)
         problems.extend(found)
         if briefing:
             briefings[briefing.slug] = briefing
+        if not briefing or any(p.is_error for p in found):
+            partial.add(pair.slug)
 
-    # 4. Anchors: each article rendered and annotated in place.
+    # 4. Anchors: each article rendered and annotated in place. A briefing with
+    # errors of its own only reports errors here: its warnings could be echoes.
     link_mentions = config.link_mentions if config else True
     articles: dict[str, Article] = {}
     for slug, briefing in briefings.items():
         articles[slug], found = render_article(briefing, speakers, link_mentions)
-        problems.extend(found)
+        problems.extend(p for p in found if p.is_error or slug not in partial)
 
     # 5. What only the whole site can tell.
     problems.extend(check_references(briefings, speakers, articles,
-                                     known={pair.slug for pair in raw.pairs}))
+                                     known=set(raw.slugs), declared=declared,
+                                     complete=not partial and set(briefings) == raw.slugs))
     if strict:
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
@@ -132,7 +137,8 @@ def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:
         except ValueError:
             pass
         return Problem(Position(name, exc.lineno or 0), Severity.ERROR,
-                       f"template syntax error: {exc.message}")
+                       f"template syntax error: {exc.message}. Fix it, or delete the file "
+                       "to use the default theme's.")
     return Problem(Position("templates"), Severity.ERROR,
                    f"a template failed: {exc.message or exc}. Check the names it uses against "
                    "the default theme.")

@@ -102,5 +102,5 @@ class ReaderText:
         left = self.text.rfind(" ", 0, max(0, start - context)) + 1
         right = self.text.find(" ", min(len(self.text), end + context))
         right = len(self.text) if right == -1 else right
-        return ("…" if left > 0 else "") + self.text[left:right] + (
+        return ("…" if left > 0 else "") + self.text[left:right].strip() + (
             "…" if right < len(self.text) else "")

@@ -34,18 +34,22 @@ def fold_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def read_speakers(file: TextFile | None) -> tuple[dict[str, Speaker], list[Problem]]:
+def read_speakers(file: TextFile | None
+                  ) -> tuple[dict[str, Speaker], set[str] | None, list[Problem]]:
+    """The valid speakers, every id the file declares (valid or not, so that a
+    broken entry does not make each of its quotes an error too; ``None`` when the
+    file could not be read at all) and the problems."""
     if file is None:
-        return {}, []
+        return {}, None, []
     data, problems = parse_yaml(file.text, file.path)
     if data is None:
         if not problems:
             problems.append(error(Position(file.path, 1, 1),
                                   "speakers.yaml is empty: list at least one speaker."))
-        return {}, problems
+        return {}, None, problems
     mapping = fields.expect_mapping(data, Position(file.path, 1, 1), "speakers.yaml", problems)
     if mapping is None:
-        return {}, problems
+        return {}, None, problems
     speakers = {}
     for speaker_id, value in mapping.items.items():
         key_at = mapping.key_at[speaker_id]
@@ -75,7 +79,7 @@ def read_speakers(file: TextFile | None) -> tuple[dict[str, Speaker], list[Probl
             links=links,
             where=key_at,
         )
-    return speakers, problems
+    return speakers, set(mapping.items), problems
 
 
 def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
@@ -94,6 +98,7 @@ def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ..
 
 
 def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[Problem]]:
+    """The briefing (``None`` if its file is not a YAML mapping) and its problems."""
     path = pair.annotations.path
     data, problems = parse_yaml(pair.annotations.text, path)
     if data is None:
@@ -124,12 +129,13 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
             problems.append(error(where, "a briefing cannot be related to itself: remove it."))
         else:
             related.append((slug, where))
-    if title is None or source is None or any(p.is_error for p in problems):
-        return None, problems
+    # With errors the briefing is still returned, without the parts in error, so
+    # that its anchors and references are checked in the same run; the build
+    # stops before any page is written.
     return Briefing(
         slug=pair.slug,
-        title=fold_space(title),
-        source=source,
+        title=fold_space(title or pair.slug),
+        source=source or Source(outlet="", published=published or date(1970, 1, 1)),
         article=pair.article.text,
         article_path=pair.article.path,
         yaml_path=path,
@@ -275,21 +281,7 @@ class _Annotations:
         value = fields.text(entry, "date", self.problems)
         if value is None:
             return None
-        where = entry.at("date")
-        first, slash, last = value.strip().partition("/")
-        start = fields.parse_day(first, where, self.problems, "date")
-        end = fields.parse_day(last, where, self.problems, "date") if slash else start
-        if start is None or end is None:
-            return None
-        if end < start:
-            self.problems.append(error(where, f"the range '{value}' ends before it starts: "
-                                              f"write it as {end}/{start}."))
-            return None
-        if end == start and slash:
-            self.problems.append(error(where, f"the range '{value}' starts and ends on the "
-                                              f"same day: write just {start}."))
-            return None
-        return start, end
+        return fields.parse_day_or_range(value, entry.at("date"), self.problems)
 
     def notes(self, mapping: Mapping) -> list[Note]:
         result = []

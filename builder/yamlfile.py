@@ -75,7 +75,12 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         where = _position(path, mark) if mark else Position(path)
         what = exc.problem or exc.context or "invalid YAML"
-        return None, [error(where, f"invalid YAML: {what}. Check the indentation and quoting.")]
+        if exc.context and exc.context_mark and exc.problem:  # where the trouble began
+            what += (f" ({exc.context} that starts at line {exc.context_mark.line + 1}, "
+                     f"column {exc.context_mark.column + 1})")
+        fix = ("Put text that contains ': ' in quotes." if "mapping values" in what
+               else "Check the indentation and quoting.")
+        return None, [error(where, f"invalid YAML: {what}. {fix}")]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors
         return None, [error(Position(path), f"invalid YAML: {exc}")]
     if node is None:

@@ -70,12 +70,14 @@ def test_not_found_shows_the_closest_passage() -> None:
 
 
 def test_ambiguous_anchor_lists_every_occurrence() -> None:
-    article = "We agree. They agree.\n\nWe agree again."
+    article = "We agree. They agree.\n\n> A quotation.\n\n- We agree again."
     _, problems = annotate(article, quotes=(quote("agree"),))
     assert len(problems) == 1
     message = problems[0].message
     assert "occurs 3 times" in message and "occurrence: N" in message
-    assert "1: 'We agree. They" in message and "3: '" in message
+    assert "1 (line 1): 'We agree. They" in message
+    assert "2 (line 1): '" in message
+    assert "3 (line 5): '…agree. A quotation. We agree again.'" in message
 
 
 @pytest.mark.parametrize("occurrence", [1, 2, 3])

@@ -82,9 +82,32 @@ def test_day_index_holds_publications_quotes_and_events() -> None:
 def test_unknown_speaker_suggests_the_nearest_id() -> None:
     briefings, articles = _site({"a": {"published": date(2022, 1, 1),
                                        "speakers": ["vladimir-putn"]}})
-    problems = check_references(briefings, SPEAKERS, articles, known={"a"})
+    problems = check_references(briefings, SPEAKERS, articles, known={"a"},
+                                declared=set(SPEAKERS))
     assert [p.message for p in problems if p.is_error] == [
         "unknown speaker 'vladimir-putn'. Did you mean 'vladimir-putin'?"]
+
+
+def test_a_speaker_with_errors_of_its_own_is_not_reported_again_at_each_quote() -> None:
+    briefings, articles = _site({"a": {"published": date(2022, 1, 1),
+                                       "speakers": ["vladimir-putin"]}})
+    without_putin = {k: v for k, v in SPEAKERS.items() if k != "vladimir-putin"}
+    problems = check_references(briefings, without_putin, articles, known={"a"},
+                                declared=set(SPEAKERS))
+    assert [p for p in problems if p.is_error] == []
+    unreadable = check_references(briefings, {}, articles, known={"a"}, declared=None)
+    assert unreadable == []
+
+
+def test_unused_speakers_are_only_reported_when_every_briefing_was_read_whole() -> None:
+    briefings, articles = _site({"a": {"published": date(2022, 1, 1), "article": "It spoke.",
+                                       "speakers": ["vladimir-putin"]}})
+    complete = check_references(briefings, SPEAKERS, articles, known={"a"},
+                                declared=set(SPEAKERS))
+    assert any("never quoted" in p.message for p in complete)
+    partial = check_references(briefings, SPEAKERS, articles, known={"a", "broken"},
+                               declared=set(SPEAKERS), complete=False)
+    assert not any("never quoted" in p.message for p in partial)
 
 
 def test_mentions_are_found_even_when_not_linked() -> None:

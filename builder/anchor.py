@@ -116,10 +116,11 @@ def tint(speaker_id: str) -> int:
 
 
 def render_article(
-    briefing: Briefing, speakers: dict[str, Speaker], link_mentions: bool
+    briefing: Briefing, speakers: dict[str, Speaker], link_mentions: bool,
+    raw_html: str = "text",
 ) -> tuple[Article, list[Problem]]:
     context = _Context(briefing, speakers)
-    blocks = _split_blocks(briefing.article)
+    blocks = _split_blocks(briefing.article, raw_html, context)
     parts: list[str] = []
     for block in blocks:
         block.first_part = len(parts)
@@ -147,19 +148,31 @@ def render_article(
     return article, context.problems
 
 
-def _split_blocks(text: str) -> list[_Block]:
-    """Render the article one top-level block at a time, keeping source lines."""
-    md = markdown.parser()
-    tokens = md.parse(text)
+def _split_blocks(text: str, raw_html: str, context: _Context) -> list[_Block]:
+    """Render the article one top-level block at a time, keeping source lines.
+    Links and images that are not published are reported here."""
+    md = markdown.parser(raw_html)
+    env: dict = {}
+    tokens = md.parse(text, env)
     blocks = []
     start = 0
     for index, token in enumerate(tokens):
         if token.level == 0 and token.nesting <= 0:
             group = tokens[start:index + 1]
             line = (group[0].map[0] + 1) if group[0].map else 1
-            blocks.append(_Block(md.renderer.render(group, md.options, {}), line,
-                                 group[0].type == "paragraph_open"))
+            rendered = md.renderer.render(group, md.options, env)
+            if raw_html == "sanitise":
+                rendered = markdown.sanitise(rendered) + "\n"
+            blocks.append(_Block(rendered, line, group[0].type == "paragraph_open"))
             start = index + 1
+    lines = text.split("\n")
+    for offset, url in env.get("unsafe", ()):
+        source = lines[offset] if offset < len(lines) else ""
+        column = source.find(url[:12]) + 1 or 1
+        context.problems.append(warning(
+            Position(context.briefing.article_path, offset + 1, column),
+            f"the link '{_short(url, 60)}' is not published: only {markdown.SAFE_LIST} and "
+            "relative links are. Remove it, or link to a web page."))
     return blocks
 
 

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields
 from .load import TextFile
+from .markdown import RAW_HTML_MODES
 from .model import SiteConfig
-from .problems import Position, Problem, error
+from .problems import Position, Problem, did_you_mean, error
 from .yamlfile import parse_yaml
 
 KEYS = ("title", "base_url", "description", "language", "timezone", "output_dir",
-        "link_mentions")
+        "link_mentions", "raw_html")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -49,14 +50,21 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
                               "'UTC' or 'Europe/Moscow'."))
     output_dir = fields.text(mapping, "output_dir", problems) or "public"
     link_mentions = fields.boolean(mapping, "link_mentions", problems)
+    raw_html = fields.text(mapping, "raw_html", problems) or "text"
+    if raw_html not in RAW_HTML_MODES:
+        problems.append(error(mapping.at("raw_html"),
+                              f"raw_html must be 'text' (raw HTML in articles is shown as "
+                              f"text) or 'sanitise' (a safe subset of it is kept), not "
+                              f"'{raw_html}'.{did_you_mean(raw_html, RAW_HTML_MODES)}"))
     if any(p.is_error for p in problems) or title is None or base_url is None:
         return None, problems
     return SiteConfig(
-        title=title,
+        title=" ".join(title.split()),
         base_url=base_url,
         description=fields.text(mapping, "description", problems) or "",
         language=language,
         timezone=timezone,
         output_dir=output_dir,
         link_mentions=True if link_mentions is None else link_mentions,
+        raw_html=raw_html,
     ), problems

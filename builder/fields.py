@@ -11,7 +11,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from .problems import Position, Problem, did_you_mean, error
+from . import markdown
+from .problems import Position, Problem, did_you_mean, error, warning
 from .yamlfile import Mapping, Sequence
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -27,7 +28,8 @@ def describe(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return f"'{str(value).lower()}'"
-    return f"'{value}'"
+    shown = str(value)
+    return f"'{shown if len(shown) <= 60 else shown[:59] + '…'}'"
 
 
 def check_keys(
@@ -82,6 +84,8 @@ def boolean(mapping: Mapping, key: str, problems: list[Problem]) -> bool | None:
     value = mapping.items[key]
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
     problems.append(error(mapping.at(key), f"'{key}' must be true or false, not "
                                            f"{describe(value)}."))
     return None
@@ -91,6 +95,9 @@ def positive_int(mapping: Mapping, key: str, problems: list[Problem]) -> int | N
     if key not in mapping.items:
         return None
     value = mapping.items[key]
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() \
+            and len(value.strip()) <= 9:
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
     problems.append(error(mapping.at(key), f"'{key}' must be a whole number from 1, not "
@@ -117,6 +124,38 @@ def text_list(mapping: Mapping, key: str, problems: list[Problem]) -> list[tuple
             problems.append(error(where, f"each item of '{key}' must be text, not "
                                          f"{describe(item)}."))
     return result
+
+
+def failed_since(problems: list[Problem], count: int) -> bool:
+    """Whether an error was added after the first ``count`` problems."""
+    return any(p.is_error for p in problems[count:])
+
+
+def markdown_text(mapping: Mapping, key: str, problems: list[Problem]) -> str | None:
+    """Text that is rendered as Markdown: links that would not be published
+    (see builder/markdown.py) are warned about here, where they were written."""
+    value = text(mapping, key, problems)
+    if value:
+        for offset, url in markdown.unsafe_urls(value):
+            where = mapping.at(key)
+            problems.append(warning(Position(where.path, where.line + offset, where.column),
+                                    _unsafe(url, key)))
+    return value
+
+
+def url(mapping: Mapping, key: str, problems: list[Problem]) -> str | None:
+    """A URL a reader may follow; one with an unsafe scheme is left out, with a warning."""
+    value = text(mapping, key, problems)
+    if value is not None and not markdown.is_safe_url(value.strip()):
+        problems.append(warning(mapping.at(key), _unsafe(value, key)))
+        return None
+    return value.strip() if value is not None else None
+
+
+def _unsafe(value: str, key: str) -> str:
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    return (f"the link '{shown}' in '{key}' is not published: only {markdown.SAFE_LIST} "
+            "and relative links are. Remove it, or link to a web page.")
 
 
 def parse_day_or_range(value: str, where: Position, problems: list[Problem]
@@ -188,5 +227,10 @@ def day_or_datetime(mapping: Mapping, key: str, problems: list[Problem]) -> date
     if moment.tzinfo is None:
         problems.append(error(where, f"the datetime '{value}' has no offset: add one, "
                                      "e.g. '+00:00' or 'Z'."))
+        return None
+    if not date(1, 1, 2) <= moment.date() <= date(9999, 12, 30):
+        # Moved to UTC or to the site's time zone, it would fall outside years 1-9999.
+        problems.append(error(where, f"the datetime '{value}' is out of range: write one "
+                                     "between 0001-01-02 and 9999-12-30."))
         return None
     return moment

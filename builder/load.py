@@ -64,10 +64,32 @@ def read_text(root: Path, relative: str) -> tuple[TextFile | None, list[Problem]
     return TextFile(relative, text.replace("\r\n", "\n").replace("\r", "\n")), []
 
 
+def refuse_link(root: Path, relative: str) -> Problem | None:
+    """A symbolic link that leads outside the site, or nowhere, is refused:
+    a site publishes only what it holds."""
+    path = root / relative
+    if not path.is_symlink() and not any(p.is_symlink() for p in path.parents
+                                          if p != root and root in p.parents):
+        return None
+    if not path.exists():
+        return error(Position(relative), "a link to nothing: remove it, or copy the file it "
+                                         "meant into the site.")
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return error(Position(relative), "a link to a file outside the site: it is not "
+                                         "read or published. Copy the file into the site.")
+    return None
+
+
 def load_site(root: Path) -> RawSite:
     problems: list[Problem] = []
 
     def read(relative: str, required: bool) -> TextFile | None:
+        refused = refuse_link(root, relative)
+        if refused:
+            problems.append(refused)
+            return None
         if not (root / relative).is_file():
             if required:
                 problems.append(error(Position(relative), f"missing file: create {relative}."))
@@ -79,7 +101,7 @@ def load_site(root: Path) -> RawSite:
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
     pairs, slugs = _load_pairs(root, problems, read)
-    static_files = _list_static(root / "content" / "static")
+    static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
         root=str(root),
@@ -104,7 +126,13 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
     stems: dict[str, set[str]] = {}
     for entry in sorted(os.listdir(folder)):
         path = folder / entry
-        if entry.startswith(".") or not path.is_file():
+        if entry.startswith("."):
+            continue
+        refused = refuse_link(root, f"content/briefings/{entry}")
+        if refused:
+            problems.append(refused)
+            continue
+        if not path.is_file():
             continue
         stem, dot, ext = entry.rpartition(".")
         if not dot or ext not in {"md", "yaml", "yml"}:
@@ -156,12 +184,30 @@ def _suggest_slug(stem: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", stem.lower())).strip("-") or "my-briefing"
 
 
-def _list_static(folder: Path) -> tuple[str, ...]:
+def _list_static(root: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """Every file under content/static/, following links only within the site."""
+    folder = root / "content" / "static"
     if not folder.is_dir():
         return ()
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    seen: set[Path] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        here = Path(dirpath)
+        if here.resolve() in seen:  # a link back up: walked already
+            dirnames.clear()
+            continue
+        seen.add(here.resolve())
+        for name in sorted(dirnames):
+            refused = refuse_link(root, (here / name).relative_to(root).as_posix())
+            if refused:
+                problems.append(refused)
+                dirnames.remove(name)
         dirnames.sort()
         for name in sorted(filenames):
-            found.append((Path(dirpath) / name).relative_to(folder).as_posix())
+            relative = (here / name).relative_to(root).as_posix()
+            refused = refuse_link(root, relative)
+            if refused:
+                problems.append(refused)
+                continue
+            found.append((here / name).relative_to(folder).as_posix())
     return tuple(sorted(found))

@@ -20,6 +20,7 @@ class SiteConfig:
     timezone: str = "UTC"
     output_dir: str = "public"
     link_mentions: bool = True
+    raw_html: str = "text"  # or "sanitise": see builder/markdown.py
 
 
 @dataclass(frozen=True)

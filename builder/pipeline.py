@@ -71,7 +71,8 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     link_mentions = config.link_mentions if config else True
     articles: dict[str, Article] = {}
     for slug, briefing in briefings.items():
-        articles[slug], found = render_article(briefing, speakers, link_mentions)
+        articles[slug], found = render_article(briefing, speakers, link_mentions,
+                                               config.raw_html if config else "text")
         problems.extend(p for p in found if p.is_error or slug not in partial)
 
     # 5. What only the whole site can tell.

@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+from markupsafe import Markup
 
 from . import urls
 from .anchor import Article
@@ -50,7 +51,17 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["json_script"] = json_script
     return env
+
+
+def json_script(data: Any) -> Markup:
+    """JSON to place inside a <script> element: '<', '>' and '&' escaped as
+    \\u003c..., so no text in it can close the element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return Markup(text)
 
 
 def render_site(site: Site, indexes: Indexes, articles: dict[str, Article],

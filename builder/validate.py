@@ -67,7 +67,7 @@ def read_speakers(file: TextFile | None
         name = fields.text(entry, "name", problems)
         aliases = tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems))
         links = _links(entry, problems)
-        if name is None or len(problems) > found:
+        if name is None or fields.failed_since(problems, found):
             continue
         speakers[speaker_id] = Speaker(
             id=speaker_id,
@@ -75,7 +75,7 @@ def read_speakers(file: TextFile | None
             role=fields.text(entry, "role", problems) or "",
             affiliation=fields.text(entry, "affiliation", problems) or "",
             aliases=aliases,
-            description=fields.text(entry, "description", problems) or "",
+            description=fields.markdown_text(entry, "description", problems) or "",
             links=links,
             where=key_at,
         )
@@ -91,9 +91,9 @@ def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ..
         return ()
     result = []
     for label in value.items:
-        url = fields.text(value, label, problems)
+        url = fields.url(value, label, problems)
         if url is not None:
-            result.append((label, url.strip()))
+            result.append((label, url))
     return tuple(result)
 
 
@@ -140,7 +140,7 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
         article_path=pair.article.path,
         yaml_path=path,
         subtitle=fold_space(fields.text(mapping, "subtitle", problems) or ""),
-        summary=fields.text(mapping, "summary", problems) or "",
+        summary=fields.markdown_text(mapping, "summary", problems) or "",
         tags=tags,
         quotes=tuple(quotes),
         events=tuple(events),
@@ -162,8 +162,9 @@ def _source(mapping: Mapping, timezone: str, problems: list[Problem]) -> Source 
     outlet = fields.text(source, "outlet", problems)
     published = fields.day_or_datetime(source, "published", problems)
     values = {key: fields.text(source, key, problems) or ""
-              for key in ("url", "author", "dateline", "license")}
-    if outlet is None or published is None or len(problems) > found:
+              for key in ("author", "dateline", "license")}
+    values["url"] = fields.url(source, "url", problems) or ""
+    if outlet is None or published is None or fields.failed_since(problems, found):
         return None
     if isinstance(published, datetime):
         return Source(outlet=fold_space(outlet),
@@ -247,7 +248,7 @@ class _Annotations:
             speaker = fields.text(entry, "speaker", self.problems)
             anchor = self._anchor(entry, "quote")
             said_on = fields.day(entry, "said_on", self.problems)
-            if speaker is None or anchor is None or len(self.problems) > found:
+            if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
             default = f"{speaker}-{urls.text_slug(anchor.text)}"
             result.append(Quote(
@@ -256,7 +257,7 @@ class _Annotations:
                 anchor=anchor,
                 said_on=said_on or self.published,
                 occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),
-                note=fields.text(entry, "note", self.problems) or "",
+                note=fields.markdown_text(entry, "note", self.problems) or "",
                 speaker_at=entry.at("speaker"),
             ))
         return result
@@ -267,9 +268,9 @@ class _Annotations:
             found = len(self.problems)
             fields.check_keys(entry, EVENT_KEYS, ("date", "summary"), "an event", self.problems)
             span = self._date_range(entry)
-            summary = fields.text(entry, "summary", self.problems)
+            summary = fields.markdown_text(entry, "summary", self.problems)
             anchor = self._anchor(entry, "anchor") if "anchor" in entry else None
-            if span is None or summary is None or len(self.problems) > found:
+            if span is None or summary is None or fields.failed_since(self.problems, found):
                 continue
             start, end = span
             default = f"event-{start.isoformat()}-{urls.text_slug(summary)}"
@@ -289,8 +290,8 @@ class _Annotations:
             found = len(self.problems)
             fields.check_keys(entry, NOTE_KEYS, ("anchor", "note"), "a note", self.problems)
             anchor = self._anchor(entry, "anchor")
-            note = fields.text(entry, "note", self.problems)
-            if anchor is None or note is None or len(self.problems) > found:
+            note = fields.markdown_text(entry, "note", self.problems)
+            if anchor is None or note is None or fields.failed_since(self.problems, found):
                 continue
             result.append(Note(id=self._id(entry, f"note-{urls.text_slug(anchor.text)}"),
                                anchor=anchor, note=note))

@@ -139,9 +139,38 @@ class ViewBuilder:
             "next": self._neighbour(path, self.indexes.next[slug]),
             "turns": len(article.turns),
             "occasion": briefing.transcript.occasion if briefing.transcript else "",
+            "structured": self._structured(path, slug),
         }
         description = briefing.subtitle or f"{source.outlet}, {format_date(source.published)}"
         return self.page(path, "briefing.html", briefing.title, view, description)
+
+    def _structured(self, path: str, slug: str) -> dict[str, Any]:
+        """schema.org data (JSON-LD) for search engines: this page is an
+        annotated briefing based on the source article."""
+        briefing, base = self.site.briefings[slug], self.site.config.base_url
+        source = briefing.source
+        original: dict[str, Any] = {
+            "@type": "NewsArticle",
+            "publisher": {"@type": "Organization", "name": source.outlet},
+            "datePublished": (source.published_at or source.published).isoformat()}
+        if source.url:
+            original["url"] = source.url
+        if source.author:
+            original["author"] = {"@type": "Person", "name": source.author}
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "Article", "headline": briefing.title,
+            "url": base + path, "isBasedOn": original,
+            "isPartOf": {"@type": "WebSite", "name": self.site.config.title, "url": base},
+            "inLanguage": self.site.config.language}
+        if briefing.subtitle:
+            data["alternativeHeadline"] = briefing.subtitle
+        if briefing.tags:
+            data["keywords"] = list(briefing.tags)
+        people = self.indexes.speakers_by_briefing[slug]
+        if people:
+            data["mentions"] = [{"@type": "Person", "name": self.site.speakers[s].name,
+                                 "url": base + urls.speaker(s)} for s in people]
+        return data
 
     def _speaker_extra(self, slug: str, speaker_id: str) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)

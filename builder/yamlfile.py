@@ -4,15 +4,22 @@ PyYAML's composer gives a node tree with marks; this module turns it into plain
 Python data (``Mapping``/``Sequence``/scalars) that remembers where each key and
 value stood, so validation can report ``path:line:column``.
 
-Deliberate limits: only plain data loads (strings, numbers, booleans, null,
-lists, mappings). Dates are *not* resolved by YAML: they stay strings and the
-validator parses them, so an impossible date gets a clear message instead of a
-PyYAML exception. A duplicate key is an error (PyYAML would silently keep the
-last one). Aliases are expanded with a budget, so an alias bomb fails fast.
+Deliberate limits, because YAML's own rules lose data in annotation files:
+
+- a plain scalar is text, exactly as written, unless it is empty or ``null``/``~``
+  (YAML 1.1 would read ``NO`` as false, ``1.10`` as 1.1 and ``12:30`` as 750);
+  the field that wants a number, a date or true/false parses the text itself,
+  so ``2022-02-30`` gets a clear message instead of a PyYAML exception;
+- only plain data loads: an explicit tag other than str, int, float, bool or
+  null (``!!python/object``...) is an error;
+- a duplicate key is an error (PyYAML would silently keep the last one);
+- aliases are measured before they are expanded, so an alias bomb fails at once,
+  in bounded memory; recursive aliases and absurd nesting are errors too.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,18 +27,23 @@ import yaml
 
 from .problems import Position, Problem, error
 
-# Enough for any hand-written annotation file; an alias bomb hits it at once.
-_NODE_BUDGET = 1_000_000
+# Values a file may expand to through aliases: far beyond any annotation file
+# (5,000 quotes are about 30,000), far below what hurts.
+_NODE_BUDGET = 500_000
+_MAX_DEPTH = 64
+_NULL = "tag:yaml.org,2002:null"
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without implicit timestamps: dates stay strings."""
+    """SafeLoader whose only implicit type is null: every other plain scalar is text."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"),
+                              ["~", "n", "N", ""])
+_Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
 
 
 @dataclass
@@ -71,6 +83,9 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
     """Parse ``text`` into located data; on failure return ``None`` and the problem."""
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        return None, [error(Position(path, 1, 1), "the YAML is nested too deeply to be "
+                                                  "annotations: flatten it.")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _position(path, mark) if mark else Position(path)
@@ -81,11 +96,22 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
         fix = ("Put text that contains ': ' in quotes." if "mapping values" in what
                else "Check the indentation and quoting.")
         return None, [error(where, f"invalid YAML: {what}. {fix}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (control characters)
+        line_start = text.rfind("\n", 0, exc.position) + 1
+        where = Position(path, text.count("\n", 0, exc.position) + 1,
+                         exc.position - line_start + 1)
+        code = exc.character if isinstance(exc.character, int) else 0
+        escape = (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000
+                  else f"\\U{code:08x}")
+        return None, [error(where, f"invalid YAML: the character U+{code:04X} is not allowed "
+                                   f"in YAML text. Remove it, or write it as \"{escape}\" "
+                                   "inside double quotes.")]
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors
         return None, [error(Position(path), f"invalid YAML: {exc}")]
     if node is None:
         return None, []
     try:
+        _measure(node, path, {}, set())
         return _Converter(path).convert(node), []
     except YamlError as exc:
         return None, [exc.problem]
@@ -95,30 +121,56 @@ def _position(path: str, mark: Any) -> Position:
     return Position(path, mark.line + 1, mark.column + 1)
 
 
+def _measure(node: yaml.Node, path: str, sizes: dict[int, int], open_: set[int]) -> int:
+    """How many values ``node`` expands to, counting each alias in full, without
+    expanding anything: an alias bomb or a recursive alias is refused here."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    if key in open_:
+        raise YamlError(error(_position(path, node.start_mark),
+                              "an alias refers to the list or mapping that contains it: "
+                              "write the data out instead."))
+    if len(open_) > _MAX_DEPTH:
+        raise YamlError(error(_position(path, node.start_mark),
+                              f"the YAML is nested more than {_MAX_DEPTH} levels deep: "
+                              "flatten it."))
+    size = 1
+    if isinstance(node, yaml.SequenceNode | yaml.MappingNode):
+        open_.add(key)
+        children = node.value if isinstance(node, yaml.SequenceNode) else [
+            child for pair in node.value for child in pair]
+        for child in children:
+            size += _measure(child, path, sizes, open_)
+            if size > _NODE_BUDGET:
+                raise YamlError(error(_position(path, child.start_mark),
+                                      "YAML expands to too many values (an alias bomb?). "
+                                      "Write the data out instead of using aliases."))
+        open_.discard(key)
+    sizes[key] = size
+    return size
+
+
 class _Converter:
     def __init__(self, path: str):
         self.path = path
-        self.budget = _NODE_BUDGET
         self.constructor = _Loader("")
 
     def convert(self, node: yaml.Node) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            raise YamlError(
-                error(
-                    _position(self.path, node.start_mark),
-                    "YAML expands to too many values (an alias bomb?). "
-                    "Write the data out instead of using aliases.",
-                )
-            )
         where = _position(self.path, node.start_mark)
         if isinstance(node, yaml.MappingNode):
+            self._check_tag(node, _MAP, where)
             return self._mapping(node, where)
         if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ, where)
             return Sequence(where, [self.convert(n) for n in node.value],
                             [_position(self.path, n.start_mark) for n in node.value])
         return self._scalar(node, where)
 
+    def _check_tag(self, node: yaml.Node, expected: str, where: Position) -> None:
+        if node.tag != expected:
+            raise YamlError(error(where, f"unsupported YAML tag '{node.tag}'. Only plain text, "
+                                         "numbers, true/false, lists and mappings are allowed."))
     def _mapping(self, node: yaml.MappingNode, where: Position) -> Mapping:
         result = Mapping(where)
         self.constructor.flatten_mapping(node)
@@ -145,12 +197,13 @@ class _Converter:
     def _scalar(self, node: yaml.Node, where: Position) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError(error(where, "a key must be a plain word, not a list or mapping."))
-        if node.tag.startswith("tag:yaml.org,2002:") and node.tag.rsplit(":", 1)[1] in {
-            "str", "int", "float", "bool", "null",
-        }:
-            return self.constructor.construct_object(node)
-        if node.tag == "tag:yaml.org,2002:timestamp":
-            return node.value
+        if node.tag in _PLAIN_TAGS:
+            try:
+                return self.constructor.construct_object(node)
+            except (ValueError, yaml.YAMLError):
+                raise YamlError(error(where, f"'{node.value[:40]}' is not a valid "
+                                             f"{node.tag.rsplit(':', 1)[1]}: remove the tag "
+                                             "to keep it as text.")) from None
         raise YamlError(
             error(where, f"unsupported YAML tag '{node.tag}'. Only plain text, numbers, "
                   "true/false, lists and mappings are allowed.")

@@ -18,7 +18,7 @@ from datetime import date
 from . import urls
 from .anchor import Article, Turn
 from .model import Briefing, Event, Quote, Speaker
-from .problems import Problem, did_you_mean, error, warning
+from .problems import Position, Problem, did_you_mean, error, warning
 
 RELATED_LIMIT = 5
 
@@ -105,6 +105,7 @@ def check_references(
             if slug not in known:
                 problems.append(error(where, f"related briefing '{slug}' does not exist."
                                       f"{did_you_mean(slug, known)}"))
+    problems.extend(_tag_spellings(briefings))
     if not complete or declared is None:
         return problems
     used: set[str] = set()
@@ -121,6 +122,23 @@ def check_references(
             problems.append(warning(speaker.where, f"speaker '{speaker.id}' is never quoted, "
                                     "speaks in no transcript and is mentioned in no article: "
                                     "remove it or annotate a quote."))
+    return problems
+
+
+def _tag_spellings(briefings: dict[str, Briefing]) -> list[Problem]:
+    """Two spellings of one tag URL (``Tokaev``, ``Токаев``; ``CSTO``, ``Csto``)
+    are reported, never merged into one page silently."""
+    problems = []
+    first: dict[str, tuple[str, Position]] = {}
+    for slug in sorted(briefings):
+        briefing = briefings[slug]
+        for tag, where in zip(briefing.tags, briefing.tags_at, strict=False):
+            url = urls.tag_slug(tag)
+            seen = first.setdefault(url, (tag, where))
+            if seen[0] != tag:
+                problems.append(error(where, f"the tag '{tag}' is written '{seen[0]}' elsewhere "
+                                             f"({seen[1]}), and both would be tags/{url}/: "
+                                             "write them the same way, or make them differ."))
     return problems
 
 

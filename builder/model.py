@@ -110,6 +110,7 @@ class Briefing:
     notes: tuple[Note, ...] = ()
     related: tuple[tuple[str, Position], ...] = ()
     transcript: Transcript | None = None
+    tags_at: tuple[Position, ...] = ()  # where each tag is written
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from dataclasses import dataclass
 
 # One character in, one character out, so positions map back exactly.
@@ -48,15 +49,15 @@ class ReaderText:
 
     parts: list[str]  # HTML split by TAG: text at even indexes, tags at odd ones
     text: str  # the folded text
-    part_of: list[int]  # for each folded character: its part, or -1 for a block break
-    offset_of: list[int]  # ... and its offset in the part's decoded text
+    part_of: array[int]  # for each folded character: its part, or -1 for a block break
+    offset_of: array[int]  # ... and its offset in the part's decoded text
     decoded: dict[int, str]  # part index -> decoded text
 
     @classmethod
     def of(cls, parts: list[str]) -> ReaderText:
         chars: list[str] = []
-        part_of: list[int] = []
-        offset_of: list[int] = []
+        part_of = array("i")  # compact: an article may be millions of characters
+        offset_of = array("i")
         decoded: dict[int, str] = {}
         pending_space = False
         for index, part in enumerate(parts):

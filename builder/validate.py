@@ -119,7 +119,7 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
     events = reader.events(mapping)
     notes = reader.notes(mapping)
     transcript = reader.transcript(mapping)
-    tags = _tags(mapping, problems)
+    tags, tags_at = _tags(mapping, problems)
     related = []
     for slug, where in fields.text_list(mapping, "related", problems):
         if not SLUG.match(slug):
@@ -142,6 +142,7 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
         subtitle=fold_space(fields.text(mapping, "subtitle", problems) or ""),
         summary=fields.markdown_text(mapping, "summary", problems) or "",
         tags=tags,
+        tags_at=tags_at,
         quotes=tuple(quotes),
         events=tuple(events),
         notes=tuple(notes),
@@ -173,17 +174,18 @@ def _source(mapping: Mapping, timezone: str, problems: list[Problem]) -> Source 
     return Source(outlet=fold_space(outlet), published=published, **values)
 
 
-def _tags(mapping: Mapping, problems: list[Problem]) -> tuple[str, ...]:
-    tags: dict[str, str] = {}
+def _tags(mapping: Mapping, problems: list[Problem]
+          ) -> tuple[tuple[str, ...], tuple[Position, ...]]:
+    tags: dict[str, tuple[str, Position]] = {}
     for tag, where in fields.text_list(mapping, "tags", problems):
         tag = fold_space(tag)
         slug = urls.tag_slug(tag)
         if slug in tags:
-            problems.append(error(where, f"the tag '{tag}' repeats '{tags[slug]}' "
+            problems.append(error(where, f"the tag '{tag}' repeats '{tags[slug][0]}' "
                                          f"(both are '{slug}'): keep one."))
             continue
-        tags[slug] = tag
-    return tuple(tags.values())
+        tags[slug] = tag, where
+    return tuple(t for t, _ in tags.values()), tuple(w for _, w in tags.values())
 
 
 class _Annotations:

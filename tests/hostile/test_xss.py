@@ -11,9 +11,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hostile import ELEMENTS, build_site, json_ld, make_site, text_of, unsafe_parts
 
 from builder.markdown import SANITISED_TAGS
+
+from hostile import ELEMENTS, build_site, json_ld, make_site, text_of, unsafe_parts
 
 PAYLOADS = [
     "<script>alert(1)</script>",

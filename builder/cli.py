@@ -1,7 +1,7 @@
 """The command line: parse arguments, run the pipeline, print problems, exit.
 
-Exit status: 0 built (or checked) without errors, 1 the content has errors,
-2 the command line itself is wrong.
+Exit status: 0 built (or checked) without errors, 1 the content has errors or
+another build is writing the same output folder, 2 the command line itself is wrong.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .pipeline import build
 from .problems import summarise
+from .write import OutputBusy
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,8 +52,13 @@ def main(argv: list[str] | None = None) -> int:
               "or pass --site DIR.", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    report = build(site, getattr(args, "out", None), strict=args.strict,
-                   write=args.command == "build")
+    try:
+        report = build(site, getattr(args, "out", None), strict=args.strict,
+                       write=args.command == "build")
+    except OutputBusy as busy:
+        print(f"briefings: error: {busy}; nothing was written. Run the build again when "
+              "it has finished.", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     for problem in report.problems:
         print(problem, file=sys.stderr)

@@ -2,75 +2,231 @@
 
 The new site is written to a staging folder beside the output and swapped in
 only when it is complete; an error before the swap leaves the previous output
-exactly as it was. The builder only ever replaces a folder it made itself:
-it leaves a marker file in its output, and refuses to wipe a non-empty folder
-without one.
+exactly as it was. On Linux the swap is one ``renameat2(RENAME_EXCHANGE)``
+call, so a build killed at any moment leaves either the old site or the new
+one in place; elsewhere it is two renames, and a build killed between them is
+repaired by the next one, which puts the retired copy back before anything
+else. The builder only ever replaces a folder it made itself: it leaves a
+marker file in its output, refuses to wipe a non-empty folder without one,
+and clears away only the staging and retired folders named and marked as its own.
+
+One build at a time writes an output folder: the write holds an exclusive
+``flock`` on ``.<name>.lock`` beside it. The kernel drops the lock when the
+process ends, however it ends, so a killed build never leaves it stuck.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import functools
 import os
+import re
 import shutil
+import stat
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .problems import Position, Problem, error
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: builds are not locked against each other
+    fcntl = None  # type: ignore[assignment]
+
 MARKER = ".briefings-output"
 MARKER_TEXT = b"This folder is written by the briefings builder; it is replaced on every build.\n"
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+# What renameat2 answers where the kernel or the filesystem cannot exchange.
+_NO_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP}
 
-def check_output_dir(out: Path, site_root: Path) -> list[Problem]:
-    """The output folder must not hold or be the sources, nor be someone else's folder."""
+
+class OutputBusy(Exception):
+    """Another build is writing the same output folder."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"another build is writing the output folder '{folder}'")
+        self.folder = folder
+
+
+def check_output_dir(out: Path, site_root: Path, where: Position) -> list[Problem]:
+    """The output folder must not hold or be the sources, nor be someone else's folder.
+
+    ``where`` is the place that named the folder (output_dir in site.yaml, or --out).
+    Paths are compared resolved, so a symbolic link to the site is the site.
+    """
     out = out.resolve()
     root = site_root.resolve()
-    protected = [root, root / "content", root / "templates", root / "site.yaml"]
-    where = Position("site.yaml")
-    for path in protected:
-        if out == path or out in path.parents:
+    if out == root:
+        return [error(where, f"the output folder '{out}' is the site folder itself: "
+                             "choose another output folder, such as 'public'.")]
+    if out in root.parents:
+        return [error(where, f"the output folder '{out}' holds the site folder '{root}': "
+                             "choose a folder that holds no sources, such as 'public'.")]
+    for name in ("content", "templates", "site.yaml"):
+        source = (root / name).resolve()
+        if out == source:
             return [error(where, f"the output folder '{out}' would replace the site's own "
-                                 f"'{path.name}': choose another output_dir, such as 'public'.")]
-        if path != root and path in out.parents:
-            return [error(where, f"the output folder '{out}' is inside '{path.name}/': "
+                                 f"'{name}': choose another output folder, such as 'public'.")]
+        if out in source.parents:
+            return [error(where, f"the output folder '{out}' holds the site's '{name}' "
+                                 f"('{source}'): choose a folder that holds no sources.")]
+        if source in out.parents:
+            return [error(where, f"the output folder '{out}' is inside '{name}/': "
                                  "choose a folder outside content/ and templates/.")]
     if out.exists() and not out.is_dir():
         return [error(where, f"the output path '{out}' is a file: remove it or choose another "
-                             "output_dir.")]
+                             "output folder.")]
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         return [error(where, f"the output folder '{out}' is not empty and was not written by "
-                             "this builder: empty it, or choose another output_dir.")]
+                             "this builder: empty it, or choose another output folder.")]
     return []
 
 
 def write_output(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write ``files`` (path -> bytes) and ``copies`` (path -> source file) as ``out``."""
+    """Write ``files`` (path -> bytes) and ``copies`` (path -> source file) as ``out``.
+
+    Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    for leftover in (staging, retired):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    with _locked(out):
+        # Under the lock, every staging or retired folder is a dead build's.
+        _recover(out)
+        staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+        retired = out.parent / f".{out.name}.old-{os.getpid()}"
+        try:
+            staging.mkdir()
+            _fill(staging, files, copies)
+            previous = _swap(staging, out, retired)
+        except BaseException:
+            # Whatever staging holds now is not the output: the new site before
+            # the swap (or after one undone), the previous site after it.
+            with contextlib.suppress(OSError):
+                _remove(staging)
+            raise
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                _remove(previous)
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    if fcntl is None:
+        yield
+        return
+    # The lock file is never removed: a build that unlinked it could let the
+    # next one lock a fresh file while a third still holds the old one.
+    fd = os.open(out.parent / f".{out.name}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     try:
-        staging.mkdir()
-        made: set[Path] = {staging}
-        for relative, data in sorted(files.items()):
-            target = staging / relative
-            _mkdirs(target.parent, made)
-            target.write_bytes(data)
-        for relative, source in sorted(copies.items()):
-            target = staging / relative
-            _mkdirs(target.parent, made)
-            shutil.copyfile(source, target)
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        if out.exists():
-            os.rename(out, retired)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputBusy(out) from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _recover(out: Path) -> None:
+    """Undo what a killed build left: the output first, then its spare folders."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
+    leftovers = [p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and _ours(p)]
+    retired = [p for p in leftovers if p.name.startswith(f".{out.name}.old-")
+               and (p / MARKER).is_file()]
+    if retired and not os.path.lexists(out):
+        newest = max(retired, key=lambda p: p.lstat().st_ctime)
+        os.rename(newest, out)
+        leftovers.remove(newest)
+    for leftover in leftovers:
+        _remove(leftover)
+
+
+def _ours(folder: Path) -> bool:
+    """A real folder (not a link) holding the marker, or empty (made, then killed)."""
+    if not stat.S_ISDIR(folder.lstat().st_mode):
+        return False
+    marker = folder / MARKER
+    return (marker.is_file() and not marker.is_symlink()) or not any(folder.iterdir())
+
+
+def _remove(folder: Path) -> None:
+    """Delete one of the builder's folders, its marker last: a build killed
+    halfway leaves a folder the next one still knows as its own."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name != MARKER:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / MARKER)
+    folder.rmdir()
+
+
+def _fill(staging: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
+    # The marker goes in first, so a build killed while writing leaves a folder
+    # the next build can tell is its own.
+    (staging / MARKER).write_bytes(MARKER_TEXT)
+    made: set[Path] = {staging}
+    for relative, data in sorted(files.items()):
+        target = staging / relative
+        _mkdirs(target.parent, made)
+        target.write_bytes(data)
+    for relative, source in sorted(copies.items()):
+        target = staging / relative
+        _mkdirs(target.parent, made)
+        shutil.copyfile(source, target)
+
+
+def _swap(staging: Path, out: Path, retired: Path) -> Path | None:
+    """Put ``staging`` in the place of ``out``; return where the previous output now is."""
+    if not os.path.lexists(out):
+        os.rename(staging, out)
+        return None
+    if _exchange(staging, out):
+        return staging
+    os.rename(out, retired)
+    try:
         os.rename(staging, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if retired.exists() and not out.exists():
-            os.rename(retired, out)
+        os.rename(retired, out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    return retired
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                 _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    """libc's renameat2 (glibc 2.28 and later), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
 
 
 def _mkdirs(folder: Path, made: set[Path]) -> None:

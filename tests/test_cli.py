@@ -66,7 +66,7 @@ def test_a_rebuild_replaces_the_previous_output_whole(copy_site) -> None:
     stale.write_text("old page")
     assert run_cli("build", "--site", site).code == 0
     assert not stale.exists()
-    assert not [p for p in site.iterdir() if p.name.startswith(".public")]
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == [".public.lock"]
 
 
 def test_never_wipes_a_folder_it_did_not_write(copy_site, tmp_path: Path) -> None:

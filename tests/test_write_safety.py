@@ -1,0 +1,297 @@
+"""The output folder is never lost: a build killed at any moment leaves either
+the previous site or the new one, whole; the next build clears what a killed
+one left behind; two builds never write the same folder at once."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from builder import write
+
+from conftest import ROOT, run_cli
+
+MARKER = ".briefings-output"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _example_site(target: Path) -> Path:
+    """The example site (site.yaml, content/, templates/) copied to ``target``."""
+    target.mkdir(parents=True)
+    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    for folder in ("content", "templates"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def _revised(site: Path) -> Path:
+    """The same site with one briefing retitled and one more static file."""
+    briefing = sorted((site / "content" / "briefings").glob("*.yaml"))[0]
+    lines = briefing.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[first] = "title: A revised title, written while the old site is live\n"
+    briefing.write_text("".join(lines), encoding="utf-8")
+    static = site / "content" / "static"
+    static.mkdir(exist_ok=True)
+    (static / "revised.txt").write_text("only in the new site\n")
+    return site
+
+
+def _start_build(site: Path, out: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "builder", "build", "--site", str(site),
+                             "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _kill_when(build: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None:
+    """SIGKILL the build as soon as ``ready()`` holds, unless it finishes first."""
+    while build.poll() is None:
+        if ready():
+            build.kill()
+            break
+        time.sleep(0.0003)
+    build.wait()
+
+
+def _moment(kind: str, when: float, out: Path, staging: Path, files: int
+            ) -> Callable[[], bool]:
+    """When to kill a build just started: ``when`` seconds from now ("after"), once
+    its staging folder holds that share of the site's files ("files"), or as soon
+    as the output folder is another one ("swapped")."""
+    began, output = time.monotonic(), _inode(out)
+    if kind == "after":
+        return lambda: time.monotonic() - began >= when
+    if kind == "files":
+        return lambda: staging.is_dir() and _files_in(staging) >= when * files
+    return lambda: _inode(out) != output
+
+
+def _inode(folder: Path) -> int | None:
+    try:
+        return folder.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _files_in(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+def _beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir())
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example site and a revised copy, each with a reference build."""
+    base = tmp_path_factory.mktemp("sites")
+    old = _example_site(base / "old")
+    new = _revised(_example_site(base / "new"))
+    for site in (old, new):
+        result = run_cli("build", "--site", site, "--out", site / "reference")
+        assert result.code == 0, result.err
+    return {"old": old, "new": new}
+
+
+def test_a_killed_build_leaves_the_old_site_or_the_new_one(sites, tmp_path: Path) -> None:
+    old, new = _tree(sites["old"] / "reference"), _tree(sites["new"] / "reference")
+    assert old != new and set(old) != set(new)
+    out = tmp_path / "live" / "public"
+    assert run_cli("build", "--site", sites["old"], "--out", out).code == 0
+
+    # One build left to finish, watched: how long it takes, when its staging folder appears.
+    started = time.monotonic()
+    build = _start_build(sites["new"], out)
+    staging = out.parent / f".public.staging-{build.pid}"
+    staged_at = None
+    while build.poll() is None:
+        if staged_at is None and staging.exists():
+            staged_at = time.monotonic()
+        time.sleep(0.0003)
+    finished_at = time.monotonic()
+    assert build.returncode == 0 and _tree(out) == new
+    full = finished_at - started
+
+    # Kills at moments spread over the whole build, then at moments of the write
+    # itself, told by what the build has done rather than by the clock: its staging
+    # folder holding a share of the files, and the output just swapped.
+    moments: list[tuple[str, float]] = [("after", full * i / 6 * 1.1) for i in range(7)]
+    moments += [("files", share / 5) for share in range(6)]
+    moments += [("swapped", 0.0)] * 3
+    outcomes: Counter[str] = Counter()
+    for kind, when in moments:
+        previous = _tree(out)
+        site = sites["old"] if previous == new else sites["new"]
+        build = _start_build(site, out)
+        staging = out.parent / f".public.staging-{build.pid}"
+        _kill_when(build, _moment(kind, when, out, staging, len(old)))
+        now = _tree(out)
+        assert now in (old, new), f"a build killed at {kind} {when:.3f} left a mixed site"
+        assert (out / MARKER).is_file()
+        if build.returncode == 0:
+            outcomes["finished before the kill"] += 1
+        elif now == previous:
+            outcomes["killed while writing" if staging.exists() else "killed before writing"] += 1
+        else:
+            outcomes["killed after the swap"] += 1
+
+    print(f"\nbuild {full:.2f} s, write {finished_at - (staged_at or finished_at):.3f} s; "
+          f"{len(moments)} kills: {dict(outcomes)}")
+    assert outcomes["killed while writing"], "no kill landed inside the write"
+
+    result = run_cli("build", "--site", sites["new"], "--out", out)
+    assert result.code == 0, result.err
+    assert _tree(out) == new
+    assert _beside(out) == [".public.lock", "public"]
+
+
+def test_another_build_cannot_write_while_one_holds_the_lock(sites, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", sites["old"], "--out", out).code == 0
+    before = _tree(out)
+    with open(out.parent / ".public.lock", "rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = run_cli("build", "--site", sites["new"], "--out", out)
+        assert result.code == 1
+        assert result.err.splitlines() == [
+            f"briefings: error: another build is writing the output folder '{out}'; nothing "
+            "was written. Run the build again when it has finished."]
+        assert result.out == ""
+        assert _tree(out) == before
+        assert _beside(out) == [".public.lock", "public"]
+    result = run_cli("build", "--site", sites["new"], "--out", out)
+    assert result.code == 0, result.err
+    assert _tree(out) == _tree(sites["new"] / "reference")
+
+
+def test_the_lock_dies_with_the_build_that_held_it(sites, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    with subprocess.Popen([sys.executable, "-c", (
+            "import fcntl, sys, time\n"
+            "lock = open(sys.argv[1], 'wb')\n"
+            "fcntl.flock(lock, fcntl.LOCK_EX)\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(600)\n"), str(tmp_path / ".public.lock")],
+            stdout=subprocess.PIPE) as holder:
+        assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+        assert run_cli("build", "--site", sites["old"], "--out", out).code == 1
+        holder.kill()
+    result = run_cli("build", "--site", sites["old"], "--out", out)
+    assert result.code == 0, result.err
+    assert _tree(out) == _tree(sites["old"] / "reference")
+
+
+def test_leftovers_of_killed_builds_are_cleared_and_nothing_else(sites, tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", sites["old"], "--out", out).code == 0
+    ours = {".public.staging-77": {MARKER: "", "index.html": "half"},
+            ".public.old-78": {MARKER: "", "index.html": "an older site"},
+            ".public.staging-79": {}}  # made, then killed before the marker
+    theirs = {".public.staging-notes": {MARKER: "", "a.txt": "not a build's name"},
+              ".public.old-80": {"thesis.txt": "no marker"},
+              ".other.old-81": {MARKER: ""},
+              ".public.old-": {MARKER: ""}}
+    for name, files in {**ours, **theirs}.items():
+        (tmp_path / name).mkdir()
+        for file, text in files.items():
+            (tmp_path / name / file).write_text(text)
+    (tmp_path / ".public.staging-82").write_text("a file, not a folder")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / MARKER).write_text("")
+    (tmp_path / ".public.old-83").symlink_to(tmp_path / "elsewhere")
+
+    result = run_cli("build", "--site", sites["new"], "--out", out)
+
+    assert result.code == 0, result.err
+    assert _tree(out) == _tree(sites["new"] / "reference")
+    assert _beside(out) == sorted([".public.lock", "public", "elsewhere", ".public.staging-82",
+                                   ".public.old-83", *theirs])
+    assert (tmp_path / ".public.old-80" / "thesis.txt").read_text() == "no marker"
+    assert (tmp_path / "elsewhere" / MARKER).exists()
+
+
+def test_an_output_lost_between_two_renames_is_restored_first(sites, tmp_path: Path) -> None:
+    """Where the system cannot exchange two folders in one step, the swap is two
+    renames; a build killed between them leaves the output only as a retired copy.
+    The next build puts it back before it writes anything, so even a build that
+    then fails leaves the site in place."""
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", sites["old"], "--out", out).code == 0
+    before = _tree(out)
+    out.rename(tmp_path / ".public.old-4242")
+    (tmp_path / ".public.staging-4243").mkdir()
+    (tmp_path / ".public.staging-4243" / MARKER).write_text("")
+
+    with pytest.raises(FileNotFoundError):
+        write.write_output(out, {"index.html": b"new"}, {"gone.css": tmp_path / "deleted.css"})
+
+    assert _tree(out) == before
+    assert _beside(out) == [".public.lock", "public"]
+
+
+def _failing_renameat2(code: int) -> Callable[[], Callable[..., int]]:
+    """A renameat2 that fails as a kernel or filesystem would, with ``code``."""
+    def renameat2(*args: object) -> int:
+        ctypes.set_errno(code)
+        return -1
+    return lambda: renameat2
+
+
+@pytest.mark.parametrize("code", [errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP],
+                         ids=["EINVAL", "ENOSYS", "EOPNOTSUPP"])
+def test_where_folders_cannot_be_exchanged_two_renames_replace_the_output(
+        code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "public"
+    write.write_output(out, {"index.html": b"old", "gone.html": b"stale"}, {})
+    monkeypatch.setattr(write, "_renameat2", _failing_renameat2(code))
+    write.write_output(out, {"index.html": b"new"}, {"robots.txt": ROOT / "site.yaml"})
+    assert _tree(out) == {MARKER: write.MARKER_TEXT, "index.html": b"new",
+                          "robots.txt": (ROOT / "site.yaml").read_bytes()}
+    assert _beside(out) == [".public.lock", "public"]
+
+
+def test_an_exchange_that_fails_otherwise_is_an_error_and_keeps_the_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "public"
+    write.write_output(out, {"index.html": b"old"}, {})
+    monkeypatch.setattr(write, "_renameat2", _failing_renameat2(errno.EACCES))
+    with pytest.raises(PermissionError):
+        write.write_output(out, {"index.html": b"new"}, {})
+    assert _tree(out) == {MARKER: write.MARKER_TEXT, "index.html": b"old"}
+    assert _beside(out) == [".public.lock", "public"]
+
+
+def test_an_interrupted_swap_without_exchange_puts_the_old_output_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(write, "_exchange", lambda first, second: False)
+    out = tmp_path / "public"
+    write.write_output(out, {"index.html": b"old"}, {})
+    renames: list[str] = []
+
+    def rename(source: os.PathLike[str], target: os.PathLike[str]) -> None:
+        renames.append(Path(target).name)
+        if renames == [f".public.old-{os.getpid()}", "public"]:  # Ctrl-C between the two
+            raise KeyboardInterrupt
+        os.replace(source, target)
+
+    monkeypatch.setattr(write.os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt):
+        write.write_output(out, {"index.html": b"new"}, {})
+    assert renames == [f".public.old-{os.getpid()}", "public", "public"]
+    assert (out / "index.html").read_bytes() == b"old"
+    assert _beside(out) == [".public.lock", "public"]

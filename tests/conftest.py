@@ -1,17 +1,31 @@
-"""Shared helpers: running the command line on a copy of a fixture site."""
+"""Shared helpers: running the command line on a copy of a fixture site; the
+example site served over HTTP from a sub-path, and headless Chromium to open it."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = Path(__file__).resolve().parent / "sites"
+EXAMPLE_BASE_URL: str = yaml.safe_load((ROOT / "site.yaml").read_text("utf-8"))["base_url"]
+
+CHROMIUM = "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach the network at start.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 
 
 @dataclass
@@ -35,3 +49,50 @@ def copy_site(tmp_path: Path):
         shutil.copytree(source, target, symlinks=True)
         return target
     return copy
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site built into the sub-folder deep/briefings/ of a host's root."""
+    out = tmp_path_factory.mktemp("host") / "deep" / "briefings"
+    result = run_cli("build", "--site", ROOT, "--out", out)
+    assert result.code == 0, result.err
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site: Path) -> Iterator[str]:
+    """The example site served by a real HTTP server, as a static host would."""
+    handler = functools.partial(_QuietHandler, directory=str(example_site.parent.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/deep/briefings/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page; the test fails if the page logs an error or throws."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert errors == []

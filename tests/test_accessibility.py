@@ -1,0 +1,80 @@
+"""One page of every page type of the example site, checked with axe-core in
+headless Chromium, in the light and in the dark colour scheme: no violation
+of impact "serious" or "critical" (missing names, contrast, nested controls...).
+
+axe-core comes bundled in the axe-playwright-python package: nothing is
+downloaded while the tests run. The site is served from a sub-path, as in
+test_browser.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Route
+
+from conftest import EXAMPLE_BASE_URL
+
+SEED = "2022-01-10-putin-csto-kazakhstan"
+PAGES = {
+    "home": "",
+    "briefing": f"briefings/{SEED}/",
+    "transcript": "briefings/2022-04-14-jean-pierre-gaggle-greensboro/",
+    "speakers": "speakers/",
+    "speaker": "speakers/vladimir-putin/",
+    "dates": "dates/",
+    "day": "dates/2022-01-10/",
+    "tags": "tags/",
+    "tag": "tags/csto/",
+    "404": "404.html",
+}
+BLOCKING = ("serious", "critical")
+THEME_BACKGROUND = "getComputedStyle(document.documentElement).getPropertyValue('--bg')"
+AXE = Axe()
+
+
+def _serve_base_url_from(page: Page, site_url: str) -> None:
+    """The 404 page links to its stylesheet and pages by absolute URL under
+    base_url, since a host may serve it at any depth: answer those requests
+    from the local server, as the real host would."""
+
+    def answer(route: Route) -> None:
+        path = route.request.url.removeprefix(EXAMPLE_BASE_URL)
+        route.fulfill(response=page.request.get(site_url + path))
+
+    page.route(EXAMPLE_BASE_URL + "**", answer)
+
+
+def blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the open page, one line
+    per element: rule id, impact, target and the rule's help text."""
+    results = AXE.run(page).response
+    return [f"{v['id']} ({v['impact']}) at {' '.join(node['target'])}: {v['help']}"
+            for v in results["violations"] if v["impact"] in BLOCKING
+            for node in v["nodes"]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", PAGES)
+def test_every_page_type_has_no_serious_accessibility_violation(
+        page: Page, site_url: str, kind: str, scheme: str) -> None:
+    _serve_base_url_from(page, site_url)
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + PAGES[kind])
+    # The theme's stylesheet is applied: otherwise the contrast checks would
+    # test the browser's default colours, not the theme's.
+    assert page.evaluate(THEME_BACKGROUND) != ""
+    violations = blocking_violations(page)
+    assert violations == [], f"{kind} page, {scheme} scheme:\n" + "\n".join(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_footnotes_on_a_phone_have_no_serious_accessibility_violation(
+        page: Page, site_url: str, scheme: str) -> None:
+    # On narrow screens the notes are footnotes, hidden on wide ones.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site_url + PAGES["briefing"])
+    assert page.locator(".footnotes").is_visible()
+    violations = blocking_violations(page)
+    assert violations == [], f"briefing page on a phone, {scheme} scheme:\n" + "\n".join(violations)

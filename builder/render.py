@@ -104,16 +104,16 @@ def render_feed(site: Site, indexes: Indexes) -> str:
     if config.description:
         lines.append(f"  <subtitle>{xml_escape(config.description)}</subtitle>")
     lines += [
-        f'  <link rel="alternate" type="text/html" href="{xml_escape(config.base_url)}"/>',
+        f'  <link rel="alternate" type="text/html" href="{_attribute(config.base_url)}"/>',
         f'  <link rel="self" type="application/atom+xml" '
-        f'href="{xml_escape(_absolute(site, "feed.xml"))}"/>',
+        f'href="{_attribute(_absolute(site, "feed.xml"))}"/>',
         f"  <id>{xml_escape(config.base_url)}</id>",
         f"  <updated>{updated}</updated>",
         f"  <author><name>{xml_escape(config.title)}</name></author>",
     ]
     for slug in latest:
         briefing = site.briefings[slug]
-        url = xml_escape(_absolute(site, urls.briefing(slug)))
+        url = _attribute(_absolute(site, urls.briefing(slug)))
         summary = briefing.subtitle or " ".join(briefing.summary.split()) or briefing.title
         lines += [
             "  <entry>",

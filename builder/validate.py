@@ -252,10 +252,11 @@ class _Annotations:
             said_on = fields.day(entry, "said_on", self.problems)
             if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
+            speaker = speaker.strip()
             default = f"{speaker}-{urls.text_slug(anchor.text)}"
             result.append(Quote(
                 id=self._id(entry, default),
-                speaker=speaker.strip(),
+                speaker=speaker,
                 anchor=anchor,
                 said_on=said_on or self.published,
                 occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),

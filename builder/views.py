@@ -60,7 +60,9 @@ class ViewBuilder:
     # -- helpers ---------------------------------------------------------------
 
     def date(self, page: str, day: date) -> DateLink:
-        return DateLink(urls.relative(page, urls.day(day)), day.isoformat(), format_date(day))
+        """A day, linked to its page if it has one: a transcript's day may not."""
+        href = urls.relative(page, urls.day(day)) if day in self.indexes.days else ""
+        return DateLink(href, day.isoformat(), format_date(day))
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
         speaker = self.site.speakers[speaker_id]

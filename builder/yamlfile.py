@@ -19,12 +19,14 @@ Deliberate limits, because YAML's own rules lose data in annotation files:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from .load import NOT_TEXT
 from .problems import Position, Problem, error
 
 # Values a file may expand to through aliases: far beyond any annotation file
@@ -81,6 +83,7 @@ class YamlError(Exception):
 
 def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
     """Parse ``text`` into located data; on failure return ``None`` and the problem."""
+    at = _Locator(path, text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
@@ -88,11 +91,12 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
                                                   "annotations: flatten it.")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = _position(path, mark) if mark else Position(path)
+        where = at(mark) if mark else Position(path)
         what = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.context_mark and exc.problem:  # where the trouble began
-            what += (f" ({exc.context} that starts at line {exc.context_mark.line + 1}, "
-                     f"column {exc.context_mark.column + 1})")
+            began = at(exc.context_mark)
+            what += (f" ({exc.context} that starts at line {began.line}, "
+                     f"column {began.column})")
         fix = ("Put text that contains ': ' in quotes." if "mapping values" in what
                else "Check the indentation and quoting.")
         return None, [error(where, f"invalid YAML: {what}. {fix}")]
@@ -111,28 +115,40 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
     if node is None:
         return None, []
     try:
-        _measure(node, path, {}, set())
-        return _Converter(path).convert(node), []
+        _measure(node, at, {}, set())
+        return _Converter(at).convert(node), []
     except YamlError as exc:
         return None, [exc.problem]
 
 
-def _position(path: str, mark: Any) -> Position:
-    return Position(path, mark.line + 1, mark.column + 1)
+class _Locator:
+    """PyYAML's marks -> positions, in lines as editors count them: PyYAML also
+    ends a line at U+0085, U+2028 and U+2029, which editors show inside one."""
+
+    def __init__(self, path: str, text: str):
+        self.path = path
+        self.starts = ([0] + [m.end() for m in re.finditer("\n", text)]
+                       if any(c in text for c in "\x85\u2028\u2029") else None)
+
+    def __call__(self, mark: Any) -> Position:
+        if self.starts is None:
+            return Position(self.path, mark.line + 1, mark.column + 1)
+        line = bisect.bisect_right(self.starts, mark.index)
+        return Position(self.path, line, mark.index - self.starts[line - 1] + 1)
 
 
-def _measure(node: yaml.Node, path: str, sizes: dict[int, int], open_: set[int]) -> int:
+def _measure(node: yaml.Node, at: _Locator, sizes: dict[int, int], open_: set[int]) -> int:
     """How many values ``node`` expands to, counting each alias in full, without
     expanding anything: an alias bomb or a recursive alias is refused here."""
     key = id(node)
     if key in sizes:
         return sizes[key]
     if key in open_:
-        raise YamlError(error(_position(path, node.start_mark),
+        raise YamlError(error(at(node.start_mark),
                               "an alias refers to the list or mapping that contains it: "
                               "write the data out instead."))
     if len(open_) > _MAX_DEPTH:
-        raise YamlError(error(_position(path, node.start_mark),
+        raise YamlError(error(at(node.start_mark),
                               f"the YAML is nested more than {_MAX_DEPTH} levels deep: "
                               "flatten it."))
     size = 1
@@ -141,9 +157,9 @@ def _measure(node: yaml.Node, path: str, sizes: dict[int, int], open_: set[int])
         children = node.value if isinstance(node, yaml.SequenceNode) else [
             child for pair in node.value for child in pair]
         for child in children:
-            size += _measure(child, path, sizes, open_)
+            size += _measure(child, at, sizes, open_)
             if size > _NODE_BUDGET:
-                raise YamlError(error(_position(path, child.start_mark),
+                raise YamlError(error(at(child.start_mark),
                                       "YAML expands to too many values (an alias bomb?). "
                                       "Write the data out instead of using aliases."))
         open_.discard(key)
@@ -152,19 +168,19 @@ def _measure(node: yaml.Node, path: str, sizes: dict[int, int], open_: set[int])
 
 
 class _Converter:
-    def __init__(self, path: str):
-        self.path = path
+    def __init__(self, at: _Locator):
+        self.at = at
         self.constructor = _Loader("")
 
     def convert(self, node: yaml.Node) -> Any:
-        where = _position(self.path, node.start_mark)
+        where = self.at(node.start_mark)
         if isinstance(node, yaml.MappingNode):
             self._check_tag(node, _MAP, where)
             return self._mapping(node, where)
         if isinstance(node, yaml.SequenceNode):
             self._check_tag(node, _SEQ, where)
             return Sequence(where, [self.convert(n) for n in node.value],
-                            [_position(self.path, n.start_mark) for n in node.value])
+                            [self.at(n.start_mark) for n in node.value])
         return self._scalar(node, where)
 
     def _check_tag(self, node: yaml.Node, expected: str, where: Position) -> None:
@@ -175,8 +191,8 @@ class _Converter:
         result = Mapping(where)
         self.constructor.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = self._scalar(key_node, _position(self.path, key_node.start_mark))
-            key_at = _position(self.path, key_node.start_mark)
+            key = self._scalar(key_node, self.at(key_node.start_mark))
+            key_at = self.at(key_node.start_mark)
             if not isinstance(key, str | int | float | bool) or isinstance(key, bool):
                 raise YamlError(error(key_at, "a key must be a plain word. Write it as text."))
             key = str(key)
@@ -190,13 +206,18 @@ class _Converter:
                     )
                 )
             result.key_at[key] = key_at
-            result.value_at[key] = _position(self.path, value_node.start_mark)
+            result.value_at[key] = self.at(value_node.start_mark)
             result.items[key] = self.convert(value_node)
         return result
 
     def _scalar(self, node: yaml.Node, where: Position) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError(error(where, "a key must be a plain word, not a list or mapping."))
+        bad = NOT_TEXT.search(node.value)
+        if bad:  # only an escape in double quotes can write one
+            raise YamlError(error(where, f"the character U+{ord(bad.group()):04X} is not text "
+                                         "(a control character or a noncharacter): delete "
+                                         "its escape. Pages and the feed cannot hold it."))
         if node.tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node)

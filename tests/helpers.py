@@ -45,7 +45,8 @@ def annotate(article: str, link_mentions: bool = False, **kwargs) -> tuple[Artic
     return render_article(briefing(article, **kwargs), SPEAKERS, link_mentions)
 
 
-_VOID = {"br", "hr", "img", "input", "wbr", "meta", "link"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}
 
 
 class _Balance(HTMLParser):

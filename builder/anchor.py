@@ -11,6 +11,7 @@ blocks. This module reads no files and knows nothing of other briefings.
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import itertools
 import math
@@ -342,7 +343,7 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     candidates = []
     for speaker in context.speakers.values():
         for name in dict.fromkeys((speaker.name, *speaker.aliases)):
-            needle = fold(name)
+            needle = _folded_name(name)
             for start in reader.find_all(needle):
                 candidates.append((start, -len(needle), speaker.id, start + len(needle)))
     seen: set[str] = set()
@@ -365,6 +366,10 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
         result.append(_Mark("mention", f"mention-{speaker_id}", start, end,
                             f'<a class="mention" href="{href}"'))
     return result
+
+
+# Every article looks for every name: fold each one once per process.
+_folded_name = functools.lru_cache(maxsize=65536)(fold)
 
 
 def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:

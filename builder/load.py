@@ -22,6 +22,13 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
                       + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
                       + "]")
+_NOT_TEXT_ASCII = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def find_not_text(text: str) -> re.Match[str] | None:
+    """The first character that is not text; ASCII text (most files) is checked
+    with a small pattern, as the full one is slow on long texts."""
+    return (_NOT_TEXT_ASCII if text.isascii() else NOT_TEXT).search(text)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def read_text(root: Path, relative: str) -> tuple[TextFile | None, list[Problem]
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    bad = NOT_TEXT.search(text)
+    bad = find_not_text(text)
     if bad:
         line_start = text.rfind("\n", 0, bad.start()) + 1
         more = len(NOT_TEXT.findall(text)) - 1
@@ -103,12 +110,13 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
 def load_site(root: Path) -> RawSite:
     problems: list[Problem] = []
 
-    def read(relative: str, required: bool) -> TextFile | None:
-        refused = refuse_link(root, relative)
+    def read(relative: str, required: bool, checked: bool = False) -> TextFile | None:
+        """``checked``: the caller has seen a plain file there, in a folder of no links."""
+        refused = None if checked else refuse_link(root, relative)
         if refused:
             problems.append(refused)
             return None
-        if not (root / relative).is_file():
+        if not checked and not (root / relative).is_file():
             if required:
                 problems.append(error(Position(relative), f"missing file: create {relative}."))
             return None
@@ -142,15 +150,21 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
         )
         return [], set()
     stems: dict[str, set[str]] = {}
-    for entry in sorted(os.listdir(folder)):
-        path = folder / entry
+    plain: set[str] = set()  # files seen as files, not links, in a folder of no links
+    # One look at the folder: a link among its entries is checked on its own,
+    # and whether the folders above are links is the same for every entry.
+    folder_linked = folder.is_symlink() or folder.parent.is_symlink()
+    with os.scandir(folder) as found:
+        entries = sorted((e.name, e) for e in found)
+    for entry, dirent in entries:
         if entry.startswith("."):
             continue
-        refused = refuse_link(root, f"content/briefings/{entry}")
-        if refused:
-            problems.append(refused)
-            continue
-        if not path.is_file():
+        if folder_linked or dirent.is_symlink():
+            refused = refuse_link(root, f"content/briefings/{entry}")
+            if refused:
+                problems.append(refused)
+                continue
+        if not dirent.is_file():
             continue
         stem, dot, ext = entry.rpartition(".")
         if not dot or ext not in {"md", "yaml", "yml"}:
@@ -168,6 +182,8 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
                       f"annotations must end in .yaml: rename it to {stem}.yaml.")
             )
         stems.setdefault(stem, set()).add(ext)
+        if not folder_linked and not dirent.is_symlink():
+            plain.add(entry)
 
     pairs = []
     for stem, exts in sorted(stems.items()):
@@ -191,8 +207,8 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
                 error(Position(f"{base}.{have}"), f"{what}: create {base}.{missing} beside it.")
             )
             continue
-        article = read(f"{base}.md", required=True)
-        annotations = read(f"{base}.yaml", required=True)
+        article = read(f"{base}.md", True, f"{stem}.md" in plain)
+        annotations = read(f"{base}.yaml", True, f"{stem}.yaml" in plain)
         if article and annotations:
             pairs.append(RawPair(stem, article, annotations))
     return pairs, set(stems)

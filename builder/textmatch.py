@@ -13,6 +13,7 @@ onto the HTML for highlighting.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from array import array
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ _FOLD = str.maketrans(
     }
 )
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE_CHAR = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+_SPACE_RUN = re.compile(r"\s+")
+_LONG_SPACE = re.compile(r"\s\s+")
 TAG = re.compile(r"(<[^>]*>)")
 # Elements that start a new block: the reader sees a break there.
 _BLOCK_TAGS = frozenset(
@@ -43,6 +47,19 @@ def tag_name(tag: str) -> str:
     return tag.strip("</>").split(None, 1)[0].lower() if len(tag) > 2 else ""
 
 
+def _offsets(text: str, lead: int, length: int) -> range | array[int]:
+    """Where each character of ``text[lead:]`` with its white space folded came from."""
+    if len(text) - lead == length:  # no run of two or more spaces: one for one
+        return range(lead, len(text))
+    offsets = array("i")
+    kept = lead
+    for run in _LONG_SPACE.finditer(text, lead):
+        offsets.extend(range(kept, run.start() + 1))
+        kept = run.end()
+    offsets.extend(range(kept, len(text)))
+    return offsets
+
+
 @dataclass
 class ReaderText:
     """The folded reader's text of a list of HTML parts (tags and text)."""
@@ -55,11 +72,12 @@ class ReaderText:
 
     @classmethod
     def of(cls, parts: list[str]) -> ReaderText:
-        chars: list[str] = []
+        chars: list[str] = []  # runs of the reader's text, joined at the end
         part_of = array("i")  # compact: an article may be millions of characters
         offset_of = array("i")
         decoded: dict[int, str] = {}
-        pending_space = False
+        pending_space = False  # a block break or white space since the last word
+        last_space = False  # the text so far ends in a space
         for index, part in enumerate(parts):
             if index % 2:  # a tag
                 if tag_name(part) in _BLOCK_TAGS:
@@ -67,25 +85,35 @@ class ReaderText:
                 continue
             if not part:
                 continue
-            text = decoded[index] = html.unescape(part)
-            for offset, char in enumerate(text):
-                if char in _INVISIBLE:
+            text = decoded[index] = html.unescape(part) if "&" in part else part
+            # Invisible characters are dropped; ``kept`` maps what is left back.
+            kept: list[int] | None = None
+            if _INVISIBLE_CHAR.search(text):
+                kept = [i for i, c in enumerate(text) if c not in _INVISIBLE]
+                text = "".join(text[i] for i in kept)
+                if not text:
                     continue
-                if char.isspace():
-                    pending_space = True
-                    if chars and chars[-1] != " ":
-                        chars.append(" ")
-                        part_of.append(index)
-                        offset_of.append(offset)
-                    continue
-                if pending_space and chars and chars[-1] != " ":
+            lead = 0
+            if text[0].isspace():  # a run of white space is one space, at its first character
+                pending_space = True
+                if chars and not last_space:
                     chars.append(" ")
-                    part_of.append(-1)
-                    offset_of.append(0)
-                pending_space = False
-                chars.append(char)
-                part_of.append(index)
-                offset_of.append(offset)
+                    part_of.append(index)
+                    offset_of.append(kept[0] if kept else 0)
+                    last_space = True
+                lead = _SPACE_RUN.match(text).end()  # type: ignore[union-attr]
+                if lead == len(text):
+                    continue
+            words = _SPACE_RUN.sub(" ", text[lead:] if lead else text)
+            offsets = _offsets(text, lead, len(words))
+            if pending_space and chars and not last_space:
+                chars.append(" ")
+                part_of.append(-1)
+                offset_of.append(0)
+            chars.append(words)
+            part_of.extend(itertools.repeat(index, len(words)))
+            offset_of.extend(offsets if kept is None else (kept[o] for o in offsets))
+            pending_space = last_space = words.endswith(" ")
         folded = "".join(chars).translate(_FOLD)
         return cls(parts, folded, part_of, offset_of, decoded)
 

@@ -8,7 +8,6 @@ works from any sub-path of any host.
 
 from __future__ import annotations
 
-import posixpath
 from datetime import date
 
 from slugify import slugify
@@ -64,10 +63,20 @@ def relative(from_page: str, to: str) -> str:
     suffix = "#" + fragment if hashmark else ""
     if hashmark and target == from_page:
         return suffix
-    from_dir = from_page if from_page.endswith("/") else posixpath.dirname(from_page)
-    result = posixpath.relpath(target or ".", from_dir or ".")
-    if result == ".":
-        result = "./"
-    elif target == HOME or target.endswith("/"):
-        result += "/"
-    return result + suffix
+    # Site paths are already normal (no '.', '..' or doubled '/'), so the link is
+    # found from their segments alone; posixpath.relpath would ask the file system
+    # for the working directory twice per link, and pages hold thousands of links.
+    here = from_page.split("/")[:-1]  # the folder of the page, as segments
+    there = target.split("/")
+    folder = target == HOME or target.endswith("/")
+    if folder:
+        there.pop()
+    common = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        common += 1
+    steps = [".."] * (len(here) - common) + there[common:]
+    if not steps:
+        return "./" + suffix
+    return "/".join(steps) + ("/" if folder else "") + suffix

@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__
-from .pipeline import build
-from .problems import summarise
-from .write import OutputBusy
+from . import __version__, cache
+
+# The pipeline (and the libraries it renders with) is imported only when there
+# is work to do: a build in which nothing changed answers before that.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,7 +41,22 @@ def _parser() -> argparse.ArgumentParser:
                              help="treat warnings as errors")
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="the output folder (default: output_dir from site.yaml)")
+    build_cmd.add_argument("--no-cache", action="store_true",
+                           help=f"ignore the build cache ({cache.FOLDER}/ in the site folder) "
+                                "and leave it as it is: read, anchor and render everything")
+    build_cmd.add_argument("--jobs", type=_positive, metavar="N",
+                           help="worker processes (default: one per core; 1: none)")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,29 +67,44 @@ def main(argv: list[str] | None = None) -> int:
               "or pass --site DIR.", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    writing = args.command == "build"
+    if writing and not args.no_cache:
+        kept = cache.unchanged_build(site, args.out, args.strict)
+        if kept:
+            for line in kept["lines"]:
+                print(line, file=sys.stderr)
+            print(f"built {_counts(kept)} in {time.perf_counter() - started:.1f} s "
+                  f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})")
+            return 0
+    from .pipeline import build, summary_of
+    from .write import OutputBusy
+
     try:
-        report = build(site, getattr(args, "out", None), strict=args.strict,
-                       write=args.command == "build")
+        report = build(site, getattr(args, "out", None), strict=args.strict, write=writing,
+                       cache=writing and not args.no_cache,
+                       jobs=getattr(args, "jobs", None))
     except OutputBusy as busy:
         print(f"briefings: error: {busy}; nothing was written. Run the build again when "
               "it has finished.", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - started
-    for problem in report.problems:
-        print(problem, file=sys.stderr)
+    summary = summary_of(report)
+    for line in summary["lines"]:
+        print(line, file=sys.stderr)
     if not report.ok:
-        print(f"failed: {summarise(report.problems)}; nothing was written.", file=sys.stderr)
+        print(f"failed: {summary['warnings']}; nothing was written.", file=sys.stderr)
         return 1
-    warnings = f" ({summarise(report.problems)})" if report.problems else ""
-    counts = (f"{report.briefings} briefing{'s' if report.briefings != 1 else ''}, "
-              f"{report.speakers} speaker{'s' if report.speakers != 1 else ''}, "
-              f"{report.dates} date{'s' if report.dates != 1 else ''}, "
-              f"{report.pages} page{'s' if report.pages != 1 else ''}")
-    if args.command == "build":
-        print(f"built {counts} in {elapsed:.1f} s{warnings}")
+    warnings = f" ({summary['warnings']})" if summary["warnings"] else ""
+    if writing:
+        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}")
     else:
-        print(f"checked {counts} in {elapsed:.1f} s{warnings}")
+        print(f"checked {_counts(summary)} in {elapsed:.1f} s{warnings}")
     return 0
+
+
+def _counts(summary: dict[str, int]) -> str:
+    return ", ".join(f"{summary[kind]} {kind[:-1] if summary[kind] == 1 else kind}"
+                     for kind in ("briefings", "speakers", "dates", "pages"))
 
 
 if __name__ == "__main__":

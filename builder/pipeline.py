@@ -1,28 +1,49 @@
 """The build, start to finish. Each step is one call; read this file as the
 table of contents of the program:
 
-    load -> config -> validate -> anchor -> link -> render -> write
+    load -> config -> validate + anchor -> link -> plan -> render -> write
 
 Every step returns its value and its problems; nothing is written unless the
-whole site is free of errors.
+whole site is free of errors. The build cache (:mod:`builder.cache`) lets a
+rebuild skip what did not change: briefings whose files are unchanged are not
+read or anchored again, and pages whose inputs are unchanged are not rendered
+again but taken over from the previous output. The two costly steps, a
+briefing read and anchored and a page rendered, run in parallel
+(:mod:`builder.parallel`); the result is the same file for file.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
+from . import parallel
 from .anchor import Article, render_article
+from .cache import (
+    BuildCache,
+    digest,
+    digest_of,
+    fingerprint,
+    output_manifest,
+    seal,
+    site_manifest,
+    unseal,
+)
 from .config import read_config
 from .link import build_indexes, check_references
-from .load import load_site
-from .model import Briefing, Site
-from .problems import Position, Problem, Severity, error, strictly
-from .render import render_site, theme_dirs
+from .load import RawPair, load_site
+from .model import Briefing, Site, Speaker
+from .problems import Position, Problem, Severity, error, strictly, summarise
+from .render import Planned, plan_site, render_files
+from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
-from .write import check_output_dir, write_output
+from .write import Content, check_output_dir, output_stamp, write_output
 
 
 @dataclass
@@ -33,6 +54,8 @@ class Report:
     dates: int = 0
     pages: int = 0
     output: Path | None = None
+    rendered: int = 0  # files rendered (the others were taken over unchanged)
+    written: int = 0  # files whose bytes changed
 
     @property
     def ok(self) -> bool:
@@ -40,9 +63,19 @@ class Report:
 
 
 def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
-          write: bool = True) -> Report:
+          write: bool = True, cache: bool = True, jobs: int | None = None,
+          executor: Executor | None = None) -> Report:
+    """Check the site and, if it has no errors and ``write``, write it.
+
+    ``cache``: use and update the site's build cache (only when writing).
+    ``jobs``: processes of the builder's own pool (default: one per core; 1 for
+    none). ``executor``: run the per-briefing and render stages on this one instead.
+    """
     report = Report()
     problems = report.problems
+    jobs = jobs or parallel.default_jobs()
+    store = BuildCache.of_site(site_dir, enabled=cache and write)
+    manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else b""
 
     # 1. Read the files of the site.
     raw = load_site(site_dir)
@@ -51,31 +84,35 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
     config, found = read_config(raw.config)
     problems.extend(found)
-    timezone = config.timezone if config else "UTC"
 
-    # 3. Each document on its own.
+    # 3. Each briefing on its own: read and anchored in its article, or taken
+    # from the cache where its files and everything it depends on are unchanged.
     speakers, declared, found = read_speakers(raw.speakers)
     problems.extend(found)
+    settings = _Settings(config.timezone if config else "UTC",
+                         config.link_mentions if config else True,
+                         config.raw_html if config else "text")
+    common = digest(fingerprint(), raw.config.text if raw.config else "",
+                    raw.speakers.text if raw.speakers else "")
+    results, fresh = _read_briefings(raw.pairs, speakers, settings, common, store,
+                                     executor, jobs)
     briefings: dict[str, Briefing] = {}
-    partial: set[str] = set()  # briefings read with errors, their broken parts left out
-    for pair in raw.pairs:
-        briefing, found = read_briefing(pair, timezone)
-        problems.extend(found)
-        if briefing:
-            briefings[briefing.slug] = briefing
-        if not briefing or any(p.is_error for p in found):
-            partial.add(pair.slug)
-
-    # 4. Anchors: each article rendered and annotated in place. A briefing with
-    # errors of its own only reports errors here: its warnings could be echoes.
-    link_mentions = config.link_mentions if config else True
     articles: dict[str, Article] = {}
-    for slug, briefing in briefings.items():
-        articles[slug], found = render_article(briefing, speakers, link_mentions,
-                                               config.raw_html if config else "text")
-        problems.extend(p for p in found if p.is_error or slug not in partial)
+    partial: set[str] = set()  # briefings read with errors, their broken parts left out
+    for result in results:
+        problems.extend(result.read_problems)
+        if result.briefing:
+            briefings[result.slug] = result.briefing
+        if not result.briefing or any(p.is_error for p in result.read_problems):
+            partial.add(result.slug)
+        if result.article:
+            # A briefing with errors of its own only reports errors here: its
+            # warnings could be echoes.
+            articles[result.slug] = result.article
+            problems.extend(p for p in result.anchor_problems
+                            if p.is_error or result.slug not in partial)
 
-    # 5. What only the whole site can tell.
+    # 4. What only the whole site can tell.
     problems.extend(check_references(briefings, speakers, articles,
                                      known=set(raw.slugs), declared=declared,
                                      complete=not partial and set(briefings) == raw.slugs))
@@ -83,30 +120,230 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
     if not report.ok or config is None:
+        store.save(fresh, None, {"slugs": [r.slug for r in results]})
         return report
 
-    # 6. Indexes and pages.
+    # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
     indexes = build_indexes(briefings, speakers, articles)
     templates = theme_dirs(raw.templates_dir)
-    try:
-        files = render_site(site, indexes, articles, templates)
-    except jinja2.TemplateError as exc:
-        problems.append(_template_problem(exc, site_dir))
-        return report
+    plan = plan_site(site, indexes)
     copies = _copies(site_dir, raw.static_files, templates)
-    problems.extend(_collisions(files, copies))
+    problems.extend(_collisions({p.file for p in plan}, copies))
     report.briefings, report.speakers = len(briefings), len(speakers)
-    report.dates, report.pages = len(indexes.days), sum(p.endswith(".html") for p in files)
-
-    # 7. The output folder, swapped in whole (OutputBusy if another build is writing it).
+    report.dates = len(indexes.days)
+    report.pages = sum(p.file.endswith(".html") for p in plan)
     out = out_dir or site_dir / config.output_dir
     named_at = Position("--out") if out_dir else config.output_dir_at
-    problems.extend(check_output_dir(out, site_dir, named_at))
-    if report.ok and write:
-        write_output(out, files, copies)
-        report.output = out
+    if write:
+        problems.extend(check_output_dir(out, site_dir, named_at))
+    if not report.ok:
+        return report
+
+    # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
+    keys = _page_keys(plan, results, common, templates)
+    previous = _previous_output(store, out) if write else {}
+    outputs: dict[str, tuple[bytes, bytes]] = {}
+    todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
+    report.rendered = len(todo)
+    model = (site, indexes, articles, templates, site_dir)
+    # The builder's own workers start now, before the output folder is locked,
+    # and inherit the model; another executor's workers get it with each task.
+    with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own:
+        rendered = _render_all(todo, None if executor is None else model, executor or own,
+                               jobs)
+        entries = _with_previous(plan, keys, previous, outputs, report, rendered)
+        try:
+            if not write:
+                for _ in entries:
+                    pass
+                return report
+            write_output(out, _with_copies(entries, copies, previous, outputs),
+                         stamp=lambda: _identity(outputs).hex())
+        except _RenderFailed as failed:
+            problems.append(failed.problem)
+            return report
+    report.output = out
+    store.save(fresh, outputs, {
+        "slugs": [r.slug for r in results], "manifest": manifest,
+        "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
+        "output_manifest": output_manifest(out), "report": summary_of(report)})
     return report
+
+
+def summary_of(report: Report) -> dict[str, Any]:
+    """What the command line prints of a build, kept for a build with nothing to do."""
+    return {"lines": [str(p) for p in report.problems],
+            "warnings": summarise(report.problems) if report.problems else "",
+            "briefings": report.briefings, "speakers": report.speakers,
+            "dates": report.dates, "pages": report.pages}
+
+
+# -- 3. the per-briefing stage --------------------------------------------------
+
+@dataclass(frozen=True)
+class _Settings:
+    """What a briefing's reading and anchoring depend on besides its own files."""
+
+    timezone: str
+    link_mentions: bool
+    raw_html: str
+
+
+@dataclass(frozen=True)
+class BriefingResult:
+    """One briefing read and anchored, as the cache keeps it."""
+
+    slug: str
+    briefing: Briefing | None
+    read_problems: tuple[Problem, ...]
+    article: Article | None
+    anchor_problems: tuple[Problem, ...]
+    shown: bytes  # digest of what other pages show of it (not its article)
+    whole: bytes  # digest of all of it
+
+
+def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
+                    settings: _Settings, common: bytes, store: BuildCache,
+                    executor: Executor | None, jobs: int
+                    ) -> tuple[list[BriefingResult], dict[str, tuple[bytes, bytes]]]:
+    """Every pair's result in order, and the cache entries made anew."""
+    kept = store.briefings()
+    found: dict[str, BriefingResult] = {}
+    todo: list[RawPair] = []
+    keys: dict[str, bytes] = {}
+    for pair in pairs:
+        keys[pair.slug] = key = digest(common, pair.slug, pair.article.text,
+                                       pair.annotations.text)
+        entry = kept.get(pair.slug)
+        value = unseal(entry[1]) if entry and entry[0] == key else None
+        if isinstance(value, BriefingResult):
+            found[pair.slug] = value
+        else:
+            todo.append(pair)
+    fresh: dict[str, tuple[bytes, bytes]] = {}
+    with parallel.pool(jobs if executor is None else 1, len(todo)) as own:
+        tasks = [(chunk, speakers, settings) for chunk in parallel.chunks(todo, jobs)]
+        for chunk_results in parallel.run(executor or own, read_chunk, tasks):
+            for result in chunk_results:
+                found[result.slug] = result
+                if store.enabled:
+                    fresh[result.slug] = (keys[result.slug], seal(result))
+    return [found[p.slug] for p in pairs], fresh
+
+
+def read_chunk(task: tuple[list[RawPair], dict[str, Speaker], _Settings]
+               ) -> list[BriefingResult]:
+    """Read and anchor a few briefings: a task of the per-briefing stage."""
+    pairs, speakers, settings = task
+    return [_read_one(pair, speakers, settings) for pair in pairs]
+
+
+def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
+              ) -> BriefingResult:
+    briefing, read_problems = read_briefing(pair, settings.timezone)
+    article, anchor_problems = (render_article(briefing, speakers, settings.link_mentions,
+                                               settings.raw_html)
+                                if briefing else (None, []))
+    # Other pages show a briefing's annotations and metadata, never its article.
+    shown = digest_of((
+        dataclasses.replace(briefing, article="") if briefing else None,
+        dataclasses.replace(article, html="", words=0, note_numbers=(), found=frozenset())
+        if article else None))
+    return BriefingResult(pair.slug, briefing, tuple(read_problems), article,
+                          tuple(anchor_problems), shown, digest_of((briefing, article)))
+
+
+# -- 6. render what changed ------------------------------------------------------
+
+def _page_keys(plan: list[Planned], results: list[BriefingResult], common: bytes,
+               templates: list[Path]) -> dict[str, bytes]:
+    """For each file, a digest of everything it is made from. A briefing's page
+    shows its own article; every other file shows only what other pages see of
+    each briefing, except the briefings export, which counts words and notes."""
+    theme = [digest(str(path.relative_to(folder)), path.read_bytes())
+             for folder in templates for path in sorted(folder.rglob("*")) if path.is_file()]
+    shared = digest(common, *theme, *(r.slug.encode() + r.shown for r in results))
+    whole = {r.slug: r.whole for r in results}
+    every = digest(shared, *whole.values())
+    return {p.file: (digest(shared, whole[p.arg]) if p.kind == "briefing"
+                     else every if p.kind == "data" and p.arg == "briefings" else shared)
+            for p in plan}
+
+
+def _previous_output(store: BuildCache, out: Path) -> dict[str, tuple[bytes, bytes]]:
+    """What the cache says the output folder holds, if it is the output it describes."""
+    recorded = store.state("output_id")
+    if not recorded or store.state("output") != str(out.resolve()) \
+            or output_stamp(out) != recorded:
+        return {}
+    return store.outputs()
+
+
+def _identity(outputs: dict[str, tuple[bytes, bytes]]) -> bytes:
+    return digest(*(f"{path}\0".encode() + d for path, (_, d) in sorted(outputs.items())))
+
+
+class _RenderFailed(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _with_previous(plan: list[Planned], keys: dict[str, bytes],
+                   previous: dict[str, tuple[bytes, bytes]],
+                   outputs: dict[str, tuple[bytes, bytes]], report: Report,
+                   rendered: Iterator[tuple[str, bytes, bytes]]
+                   ) -> Iterator[tuple[str, Content]]:
+    """Each planned file: None where the previous output has it made from the
+    same inputs, else its bytes as rendered (None again if they came out the same)."""
+    for planned in plan:
+        before = previous.get(planned.file)
+        if before and before[0] == keys[planned.file]:
+            outputs[planned.file] = before
+            yield planned.file, None
+            continue
+        file, data, data_digest = next(rendered)
+        assert file == planned.file, "files are rendered in the order planned"
+        outputs[file] = (keys[file], data_digest)
+        if before and before[1] == data_digest:
+            yield file, None
+        else:
+            report.written += 1
+            yield file, data
+
+
+def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int
+                ) -> Iterator[tuple[str, bytes, bytes]]:
+    tasks = [(model, chunk) for chunk in parallel.chunks(todo, jobs)]
+    for outcome in parallel.run(executor, render_chunk, tasks):
+        if isinstance(outcome, Problem):
+            raise _RenderFailed(outcome)
+        yield from outcome
+
+
+def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, bytes]] | Problem:
+    """Render a few files: a task of the render stage. A template error comes
+    back as its problem (exceptions of Jinja do not all cross processes)."""
+    model, chunk = task
+    site, indexes, articles, templates, site_dir = model or parallel.inherited()
+    try:
+        return [(file, data, digest(data))
+                for file, data in render_files(site, indexes, articles, templates, chunk)]
+    except jinja2.TemplateError as exc:
+        return _template_problem(exc, site_dir)
+
+
+def _with_copies(entries: Iterator[tuple[str, Content]], copies: dict[str, Path],
+                 previous: dict[str, tuple[bytes, bytes]],
+                 outputs: dict[str, tuple[bytes, bytes]]) -> Iterator[tuple[str, Content]]:
+    """The rendered files, then the copied ones: taken over where unchanged."""
+    yield from entries
+    for relative, source in sorted(copies.items()):
+        data_digest = digest(source.read_bytes())
+        outputs[relative] = (data_digest, data_digest)
+        before = previous.get(relative)
+        yield relative, None if before and before[1] == data_digest else source
 
 
 def _copies(site_dir: Path, static_files: tuple[str, ...], templates: list[Path]
@@ -124,7 +361,7 @@ def _copies(site_dir: Path, static_files: tuple[str, ...], templates: list[Path]
     return copies
 
 
-def _collisions(files: dict[str, bytes], copies: dict[str, Path]) -> list[Problem]:
+def _collisions(files: set[str], copies: dict[str, Path]) -> list[Problem]:
     return [error(Position(f"content/static/{path}"),
                   f"the static file '{path}' would replace a page the builder writes: "
                   "rename or move it.")

@@ -8,6 +8,8 @@ from the model so their structure is the builder's promise, not the theme's.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -24,22 +26,6 @@ from .views import ViewBuilder
 
 FEED_ENTRIES = 20
 DATA_VERSION = 1
-
-
-def default_theme() -> Path:
-    """The default theme: packaged beside the code, or the repository's ``templates/``."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    return packaged if packaged.is_dir() else here.parent / "templates"
-
-
-def theme_dirs(site_templates: str | None) -> list[Path]:
-    """Where templates are looked up, first match wins: the site's, then the default."""
-    dirs = [Path(site_templates)] if site_templates else []
-    default = default_theme()
-    if not dirs or dirs[0].resolve() != default.resolve():
-        dirs.append(default)
-    return dirs
 
 
 def environment(dirs: list[Path]) -> jinja2.Environment:
@@ -64,20 +50,68 @@ def json_script(data: Any) -> Markup:
     return Markup(text)
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One file the site will have, before it is rendered: where it goes, and
+    which page of the site (``kind``, and the slug, id, day or tag it is for)."""
+
+    file: str
+    kind: str
+    arg: Any = None
+
+
+DATA_FILES = ("briefings", "speakers", "quotes", "events")
+
+
+def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
+    """Every generated file, in the order of the site: cheap, renders nothing."""
+    plan = [Planned(urls.file_of(urls.HOME), "home"), Planned(urls.file_of(urls.SPEAKERS),
+            "speakers"), Planned(urls.file_of(urls.DATES), "dates"),
+            Planned(urls.file_of(urls.TAGS), "tags"), Planned("404.html", "not_found")]
+    plan += [Planned(urls.file_of(urls.briefing(s)), "briefing", s)
+             for s in indexes.chronological]
+    plan += [Planned(urls.file_of(urls.speaker(s)), "speaker", s) for s in sorted(site.speakers)]
+    plan += [Planned(urls.file_of(urls.day(d)), "day", d) for d in indexes.days]
+    plan += [Planned(urls.file_of(urls.tag(t)), "tag", t) for t in indexes.tags]
+    plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
+    plan += [Planned(f"data/{name}.json", "data", name) for name in DATA_FILES]
+    return plan
+
+
+def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
+                 templates: list[Path], plan: Iterable[Planned]
+                 ) -> Iterator[tuple[str, bytes]]:
+    """The bytes of each planned file, in the order given."""
+    env = environment(templates)
+    views = ViewBuilder(site, indexes, articles)
+    data: dict[str, str] | None = None
+    for planned in plan:
+        if planned.kind == "feed":
+            text = render_feed(site, indexes)
+        elif planned.kind == "sitemap":
+            text = render_sitemap(site, indexes)
+        elif planned.kind == "data":
+            if data is None:
+                data = render_data(site, indexes, articles)
+            text = data[planned.arg]
+        else:
+            page = _view(views, planned)
+            text = env.get_template(page.template).render(page=page, view=page.view,
+                                                          site=site.config)
+        yield planned.file, text.encode("utf-8")
+
+
+def _view(views: ViewBuilder, planned: Planned) -> Any:
+    if planned.kind == "speaker":
+        return views.speaker(views.site.speakers[planned.arg])
+    method = getattr(views, planned.kind)
+    return method(planned.arg) if planned.arg is not None else method()
+
+
 def render_site(site: Site, indexes: Indexes, articles: dict[str, Article],
                 templates: list[Path]) -> dict[str, bytes]:
     """Every generated file, by its path in the output folder."""
-    env = environment(templates)
-    files: dict[str, bytes] = {}
-    for page in ViewBuilder(site, indexes, articles).all_pages():
-        template = env.get_template(page.template)
-        html = template.render(page=page, view=page.view, site=site.config)
-        files[urls.file_of(page.path)] = html.encode("utf-8")
-    files["feed.xml"] = render_feed(site, indexes).encode("utf-8")
-    files["sitemap.xml"] = render_sitemap(site, indexes).encode("utf-8")
-    for name, data in render_data(site, indexes, articles).items():
-        files[f"data/{name}.json"] = data.encode("utf-8")
-    return files
+    return dict(render_files(site, indexes, articles, templates, plan_site(site, indexes)))
 
 
 def _absolute(site: Site, path: str) -> str:

@@ -317,12 +317,3 @@ class ViewBuilder:
         page.nav = [Link(base + target, link.text) for target, link in zip(
             (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
         return page
-
-    def all_pages(self) -> list[Page]:
-        pages = [self.home(), self.speakers(), self.dates(), self.tags(), self.not_found()]
-        pages += [self.briefing(slug) for slug in self.indexes.chronological]
-        pages += [self.speaker(s) for s in sorted(self.site.speakers.values(), key=lambda s: s.id)]
-        pages += [self.day(day) for day in self.indexes.days]
-        pages += [self.tag(tag) for tag in self.indexes.tags]
-        return pages
-

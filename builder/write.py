@@ -10,6 +10,10 @@ else. The builder only ever replaces a folder it made itself: it leaves a
 marker file in its output, refuses to wipe a non-empty folder without one,
 and clears away only the staging and retired folders named and marked as its own.
 
+Files that did not change are not written again: the staging folder gets a
+hard link to the previous output's file (so its modification time, and a
+static host's upload of it, stay as they were), and the swap keeps it.
+
 One build at a time writes an output folder: the write holds an exclusive
 ``flock`` on ``.<name>.lock`` beside it. The kernel drops the lock when the
 process ends, however it ends, so a killed build never leaves it stuck.
@@ -26,7 +30,7 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .problems import Position, Problem, error
@@ -87,12 +91,23 @@ def check_output_dir(out: Path, site_root: Path, where: Position) -> list[Proble
     return []
 
 
-def write_output(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
-    """Write ``files`` (path -> bytes) and ``copies`` (path -> source file) as ``out``.
+# What goes at a path of the output: its bytes, a file to copy, or None: the
+# same file as in the previous output, taken over unchanged.
+Content = bytes | Path | None
+
+
+def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
+                 copies: dict[str, Path] | None = None,
+                 stamp: Callable[[], str] | None = None) -> None:
+    """Write ``files`` (path -> content, produced as they are written) and
+    ``copies`` (path -> source file) as ``out``; ``stamp()``, called when all
+    are written, gives a line for the marker file (the identity of this output).
 
     Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
     """
     out = out.resolve()
+    if isinstance(files, dict):
+        files = sorted(files.items())
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out):
         # Under the lock, every staging or retired folder is a dead build's.
@@ -101,7 +116,9 @@ def write_output(out: Path, files: dict[str, bytes], copies: dict[str, Path]) ->
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         try:
             staging.mkdir()
-            _fill(staging, files, copies)
+            _fill(staging, out, files, copies or {})
+            if stamp is not None:
+                (staging / MARKER).write_bytes(MARKER_TEXT + stamp().encode() + b"\n")
             previous = _swap(staging, out, retired)
         except BaseException:
             # Whatever staging holds now is not the output: the new site before
@@ -169,19 +186,33 @@ def _remove(folder: Path) -> None:
     folder.rmdir()
 
 
-def _fill(staging: Path, files: dict[str, bytes], copies: dict[str, Path]) -> None:
+def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
+          copies: dict[str, Path]) -> None:
     # The marker goes in first, so a build killed while writing leaves a folder
     # the next build can tell is its own.
     (staging / MARKER).write_bytes(MARKER_TEXT)
     made: set[Path] = {staging}
-    for relative, data in sorted(files.items()):
+    for relative, content in [*files, *sorted(copies.items())]:
         target = staging / relative
         _mkdirs(target.parent, made)
-        target.write_bytes(data)
-    for relative, source in sorted(copies.items()):
-        target = staging / relative
-        _mkdirs(target.parent, made)
-        shutil.copyfile(source, target)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        elif content is None:
+            _take_over(out / relative, target)
+        else:
+            shutil.copyfile(content, target)
+
+
+def _take_over(previous: Path, target: Path) -> None:
+    """The previous output's file, unchanged: a hard link where the file system
+    has them, else a copy with its times."""
+    try:
+        os.link(previous, target, follow_symlinks=False)
+    except OSError as exc:
+        if exc.errno not in {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP,
+                             errno.EOPNOTSUPP}:
+            raise
+        shutil.copy2(previous, target, follow_symlinks=False)
 
 
 def _swap(staging: Path, out: Path, retired: Path) -> Path | None:
@@ -233,3 +264,23 @@ def _mkdirs(folder: Path, made: set[Path]) -> None:
     if folder not in made:
         folder.mkdir(parents=True, exist_ok=True)
         made.add(folder)
+
+
+def output_stamp(out: Path) -> str:
+    """The identity line a build left in the marker of ``out``, or ''."""
+    try:
+        data = (out / MARKER).read_bytes()
+    except OSError:
+        return ""
+    return data[len(MARKER_TEXT):].decode("ascii", "replace").strip() \
+        if data.startswith(MARKER_TEXT) else ""
+
+
+def has_leftovers(out: Path) -> bool:
+    """Whether a killed build left a staging or retired folder beside ``out``
+    (the next build that writes clears them away)."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
+    try:
+        return any(pattern.fullmatch(name) for name in os.listdir(out.parent))
+    except OSError:
+        return True

@@ -42,23 +42,10 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader whose only implicit type is null: every other plain scalar is text."""
 
 
-# libyaml's parser, where PyYAML was built with it, composes the same node tree
-# about ten times faster. Its messages differ from the pure-Python parser's, so
-# a file it cannot read is read again by the pure-Python one for the message,
-# and so is a file with line breaks that the two count differently.
-_FastLoader: type = _Loader
-if getattr(yaml, "__with_libyaml__", False):
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
-        """The same resolvers over libyaml's parser."""
-
-    _FastLoader = _CLoader
-
-for _loader in {_Loader, _FastLoader}:
-    _loader.yaml_implicit_resolvers = {}
-    _loader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"),
-                                  ["~", "n", "N", ""])
-    _loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
-_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+_Loader.yaml_implicit_resolvers = {}
+_Loader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"),
+                              ["~", "n", "N", ""])
+_Loader.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
 
 
 @dataclass
@@ -97,11 +84,8 @@ class YamlError(Exception):
 def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
     """Parse ``text`` into located data; on failure return ``None`` and the problem."""
     at = _Locator(path, text)
-    node = (_compose_fast(text) if at.starts is None
-            and not yaml.reader.Reader.NON_PRINTABLE.search(text) else None)
     try:
-        if node is None:
-            node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
         return None, [error(Position(path, 1, 1), "the YAML is nested too deeply to be "
                                                   "annotations: flatten it.")]
@@ -137,17 +121,6 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [exc.problem]
 
 
-def _compose_fast(text: str) -> yaml.Node | None:
-    """The node tree from libyaml, or None: no libyaml, an empty file, or any
-    trouble (then the pure-Python parser reads the file and names the problem)."""
-    if _FastLoader is _Loader:
-        return None
-    try:
-        return yaml.compose(text, Loader=_FastLoader)
-    except (yaml.YAMLError, RecursionError, ValueError):
-        return None
-
-
 class _Locator:
     """PyYAML's marks -> positions, in lines as editors count them: PyYAML also
     ends a line at U+0085, U+2028 and U+2029, which editors show inside one."""
@@ -155,7 +128,7 @@ class _Locator:
     def __init__(self, path: str, text: str):
         self.path = path
         self.starts = ([0] + [m.end() for m in re.finditer("\n", text)]
-                       if _ODD_BREAKS.search(text) else None)
+                       if any(c in text for c in "\x85\u2028\u2029") else None)
 
     def __call__(self, mark: Any) -> Position:
         if self.starts is None:

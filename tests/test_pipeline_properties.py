@@ -99,7 +99,8 @@ def build_and_check(site: Path) -> Report:
         event("built" if report.ok else "problems")
     check_problems(site, report)
     if report.ok:
-        sources = "\n".join(p.read_text("utf-8") for p in sorted(site.rglob("*")) if p.is_file())
+        sources = "\n".join(p.read_text("utf-8") for p in sorted(site.rglob("*"))
+                             if p.is_file() and ".cache" not in p.relative_to(site).parts)
         check_output(out, _settings(site), sources)
     else:
         assert _snapshot(out) == before, "a failed build changed the output folder"

@@ -1,0 +1,326 @@
+"""The build cache: what earlier builds worked out, kept so that a rebuild only
+redoes what changed. Safe to delete at any time; ``--no-cache`` ignores it.
+
+It lives in ``<site>/.cache/build.sqlite`` (one SQLite file: a build killed
+while saving it leaves the previous state, never half of one) and holds:
+
+- each briefing read and anchored, under a key that hashes everything the
+  result depends on: the article, its annotations, site.yaml, speakers.yaml and
+  the builder itself (its code and the versions of the libraries it renders with);
+- for each file of the last output, the key it was made under and the digest
+  of its bytes, with the identity of that output (a digest of all of them,
+  also written in the output's marker file), so a file is taken over from the
+  previous output only when that output is the one the cache describes;
+- the last build's input manifest (every input file's size, times and inode)
+  and what it printed, so a build in which nothing changed stops at once.
+
+Cached values are pickles, and reading a pickle can run code, so every value
+is sealed with an HMAC under a secret kept outside the site (in the user's
+cache folder, ``$XDG_CACHE_HOME/briefings/secret``): a cache that came with a
+site from elsewhere is never read, only made again.
+
+Any doubt means work, never a stale page: a key that does not match, a
+missing or unreadable cache, or an output that is not the one recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+FOLDER = ".cache"
+FILE = "build.sqlite"
+SCHEMA = 1
+# The libraries whose output ends up in pages: a new version may render differently.
+_LIBRARIES = ("jinja2", "markdown-it-py", "markupsafe", "nh3", "pyyaml", "python-slugify",
+              "rapidfuzz", "text-unidecode")
+
+
+def digest(*parts: bytes | str) -> bytes:
+    """A 16-byte BLAKE2b digest of the parts, each length-prefixed (no two
+    different lists of parts give the same bytes to hash)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.digest()
+
+
+def digest_of(value: Any) -> bytes:
+    """The digest of a picklable value. Equal digests mean equal values: a pickle
+    can be read back into its value. (Equal values may pickle differently, which
+    only costs a page rendered again.)"""
+    return digest(pickle.dumps(value, protocol=5))
+
+
+@functools.cache
+def fingerprint() -> bytes:
+    """The builder itself: its version, its source files, its Python and libraries."""
+    from importlib import metadata
+
+    here = Path(__file__).resolve().parent
+    parts: list[bytes | str] = [__version__, sys.version]
+    for source in sorted(here.glob("*.py")):
+        parts += [source.name, source.read_bytes()]
+    for name in _LIBRARIES:
+        try:
+            parts.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name} none")
+    return digest(*parts)
+
+
+def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> bytes:
+    """Every input file's name, size, times and inode, with the build's options:
+    what decides whether anything may have changed, without reading a file."""
+    entries: list[str] = [options, fingerprint().hex()]
+    roots = [site_dir / "site.yaml", site_dir / "content", *theme] if theme != () \
+        else [site_dir]
+    for root in roots:
+        entries.append(f"root {root}")
+        for path, info in _walk(root):
+            entries.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"
+                           f"\0{info.st_ino}\0{info.st_mode}")
+    return digest("\n".join(entries))
+
+
+def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
+    """Every entry below ``root``; linked folders are followed (the builder
+    publishes what they hold), each real folder once, so a loop ends."""
+    try:
+        info = os.lstat(root)
+    except OSError:
+        return
+    yield str(root), info
+    stack = [str(root)]
+    seen: set[str] = set()
+    while stack:
+        folder = stack.pop()
+        real = os.path.realpath(folder)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            with os.scandir(folder) as entries:
+                found = sorted(entries, key=lambda e: e.name)
+        except OSError:  # not a folder, or not readable: its own entry says enough
+            continue
+        for entry in found:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                yield entry.path, info
+                if entry.is_symlink():
+                    yield entry.path + " ->", os.stat(entry.path)
+                if entry.is_dir(follow_symlinks=True):
+                    stack.append(entry.path)
+            except OSError:  # a broken or looping link: its own entry says enough
+                yield entry.path + " !", os.stat_result((0,) * 10)
+
+
+def output_manifest(out: Path) -> bytes:
+    """Every file of an output folder, as :func:`input_manifest` sees inputs: a
+    file added, changed or removed by hand means the next build does its work."""
+    return input_manifest(out, (), "output")
+
+
+def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> bytes:
+    """The input manifest of a build of ``site_dir`` with these options."""
+    from .theme import theme_dirs
+
+    templates = site_dir / "templates"
+    return input_manifest(site_dir, theme_dirs(str(templates) if templates.is_dir() else None),
+                          f"out={out_dir.resolve() if out_dir else ''}; strict={strict}")
+
+
+def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool) -> dict[str, Any] | None:
+    """What the last build printed, if nothing it was made from has changed and
+    its output is still in place; else None (then the build runs)."""
+    from .write import has_leftovers, output_stamp
+
+    path = site_dir / FOLDER / FILE
+    if not path.is_file():
+        return None
+    store = BuildCache(path)
+    try:
+        recorded = store.state("manifest")
+        if not recorded:
+            return None
+        manifest = site_manifest(site_dir, out_dir, strict)
+        output = store.state("output")
+        if manifest != recorded or not output or has_leftovers(Path(output)) or \
+                output_stamp(Path(output)) != store.state("output_id") or \
+                output_manifest(Path(output)) != store.state("output_manifest"):
+            return None
+        report = store.state("report")
+        return report if isinstance(report, dict) else None
+    finally:
+        store.close()
+
+
+class BuildCache:
+    """The cache of one site; a disabled one (``path=None``) remembers nothing."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        # Made on the first save: a build that fails leaves no cache folder behind.
+        self._db: sqlite3.Connection | None = (
+            _connect(path) if path is not None and path.is_file() else None)
+
+    @classmethod
+    def of_site(cls, site_dir: Path, enabled: bool = True) -> BuildCache:
+        return cls(site_dir / FOLDER / FILE if enabled else None)
+
+    @property
+    def enabled(self) -> bool:
+        return self.path is not None
+
+    # -- the last build --------------------------------------------------------
+
+    def state(self, name: str) -> Any:
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        return _unpickle(row[0]) if row else None
+
+    # -- briefings -------------------------------------------------------------
+
+    def briefings(self) -> dict[str, tuple[bytes, bytes]]:
+        """slug -> (key, pickled result) of every briefing of the last build."""
+        if self._db is None:
+            return {}
+        return {slug: (key, value) for slug, key, value
+                in self._db.execute("SELECT slug, key, value FROM briefings")}
+
+    # -- the last output -------------------------------------------------------
+
+    def outputs(self) -> dict[str, tuple[bytes, bytes]]:
+        """file -> (key, digest of its bytes) in the last output."""
+        if self._db is None:
+            return {}
+        return {path: (key, value) for path, key, value
+                in self._db.execute("SELECT path, key, digest FROM outputs")}
+
+    # -- saving ----------------------------------------------------------------
+
+    def save(self, briefings: dict[str, tuple[bytes, bytes]],
+             outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any]) -> None:
+        """Replace what is kept with this build's, in one transaction. ``briefings``
+        holds only the entries that changed; the others are kept, those of
+        briefings that are gone removed. ``outputs`` None: the output is unchanged."""
+        if self.path is None:
+            return
+        if self._db is None:
+            self._db = _connect(self.path)
+            if self._db is None:
+                return
+        db = self._db
+        try:
+            with db:
+                known = state.get("slugs")
+                if known is not None:
+                    gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
+                    db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
+                db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?)",
+                               ((s, k, v) for s, (k, v) in briefings.items()))
+                if outputs is not None:
+                    db.execute("DELETE FROM outputs")
+                    db.executemany("INSERT INTO outputs VALUES (?, ?, ?)",
+                                   ((p, k, d) for p, (k, d) in outputs.items()))
+                db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                               ((n, seal(v)) for n, v in state.items()))
+        except (sqlite3.Error, OSError):
+            # A cache that cannot be written is no reason to fail a good build;
+            # the next build finds its keys unmatched and does the work again.
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop everything kept (a failed build leaves the cache describing no output)."""
+        if self._db is None:
+            return
+        with contextlib.suppress(sqlite3.Error), self._db:
+            self._db.execute("DELETE FROM state")
+            self._db.execute("DELETE FROM outputs")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    """Open (or make) the cache; None if it cannot be used: then the build runs
+    without one, as with --no-cache."""
+    try:
+        _secret()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# The briefings build cache: safe to delete.\n*\n")
+        db = sqlite3.connect(path, isolation_level="DEFERRED")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA:
+            with db:
+                for table in ("briefings", "outputs", "state"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, key BLOB, value BLOB)")
+                db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
+                db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
+                db.execute(f"PRAGMA user_version = {SCHEMA}")
+        return db
+    except (OSError, sqlite3.Error):
+        return None
+
+
+def seal(value: Any) -> bytes:
+    """A value as it is kept: its pickle, behind the HMAC that vouches for it."""
+    data = pickle.dumps(value, protocol=5)
+    return hmac.digest(_secret(), data, "sha256") + data
+
+
+def unseal(sealed: bytes) -> Any:
+    """A kept value, or None if it is not vouched for or cannot be read back
+    (then it is made again)."""
+    tag, data = sealed[:32], sealed[32:]
+    if not hmac.compare_digest(tag, hmac.digest(_secret(), data, "sha256")):
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failure
+        return None
+
+
+_unpickle = unseal
+
+
+@functools.cache
+def _secret() -> bytes:
+    """This user's secret for sealing cache entries, made on first use."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "briefings" / "secret"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_bytes(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another build made it first
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as file:
+            file.write(fresh)
+        return fresh

@@ -1,0 +1,104 @@
+"""Work spread over processes: the per-briefing stage and the render stage.
+
+Both take a standard :class:`concurrent.futures.Executor`, so the work can go
+to the builder's own process pool, to threads, or to a cluster engine's
+executor (Dask's and Ray's offer one). Tasks are chunks of work and their
+results come back in order, so a parallel build writes exactly what a
+single-process build writes.
+
+Without an executor, the builder makes a pool of its own when the work is
+large enough to pay for it: forked processes (where the system has fork) made
+after the site model is complete, so that every worker starts with the model
+in memory instead of receiving it with each task.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1
+# Below this many units of work a pool costs more than it saves.
+MIN_PARALLEL = 64
+
+# What forked workers inherit: the model for the render stage. Set only in
+# the parent, just before the pool forks, and cleared after.
+_inherited: Any = None
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def chunks(items: Sequence[T], jobs: int, per_job: int = 8, most: int = 500) -> list[list[T]]:
+    """Cut ``items`` into chunks: several per worker (so a slow chunk does not
+    hold the others back), none larger than ``most``."""
+    if not items:
+        return []
+    size = max(1, min(most, -(-len(items) // (jobs * per_job))))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+@contextmanager
+def pool(jobs: int, work: int, inherit: Any = None) -> Iterator[Executor | None]:
+    """The builder's own executor for ``work`` units, or None (do it in this
+    process): one job, too little work, or no fork. ``inherit`` is what the
+    workers find with :func:`inherited`."""
+    global _inherited
+    if jobs <= 1 or work < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        _inherited = inherit
+        try:
+            yield None
+        finally:
+            _inherited = None
+        return
+    _inherited = inherit
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent) as executor:
+            # Fork every worker now (a forked pool starts them all at its first
+            # task), so they hold nothing the caller opens later, such as the lock
+            # of the output folder.
+            executor.submit(int).result()
+            yield executor
+    finally:
+        _inherited = None
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build does, however it ends (SIGKILL included):
+    Linux's PR_SET_PDEATHSIG; elsewhere workers end when their queue closes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the call
+        os._exit(1)
+
+
+def inherited() -> Any:
+    return _inherited
+
+
+def run(executor: Executor | None, function: Callable[[T], R], tasks: Iterable[T]
+        ) -> Iterator[R]:
+    """``function`` over ``tasks``, results in order, in this process if no executor."""
+    if executor is None:
+        return map(function, tasks)
+    return executor.map(function, tasks)

@@ -1,0 +1,258 @@
+"""The build cache and the parallel stages never change what is built.
+
+For every kind of change a user makes (an article, its annotations, a speaker,
+a template, site.yaml, a static file, a briefing deleted, renamed or added),
+a rebuild over the previous output with the cache equals a clean build of the
+changed site, byte for byte; files whose bytes did not change keep their
+inode and modification time. A build in one process equals a build spread over
+the builder's own pool, over another process pool and over threads.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from builder import parallel
+from builder.pipeline import build
+
+from conftest import ROOT, run_cli
+
+Tree = dict[str, bytes]
+
+
+def _tree(folder: Path) -> Tree:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _example_site(target: Path) -> Path:
+    target.mkdir(parents=True)
+    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    shutil.copytree(ROOT / "content", target / "content")
+    return target
+
+
+def _briefing(site: Path, index: int = 0) -> str:
+    return sorted(p.stem for p in (site / "content" / "briefings").glob("*.md"))[index]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def _article(site: Path) -> None:
+    path = site / "content" / "briefings" / f"{_briefing(site, 3)}.md"
+    path.write_text(path.read_text("utf-8") + "\nA paragraph added at the end.\n", "utf-8")
+
+
+def _annotation(site: Path) -> None:
+    path = site / "content" / "briefings" / f"{_briefing(site, 0)}.yaml"
+    _edit(path, "title: ", "title: Revised, ")
+
+
+def _speaker(site: Path) -> None:
+    _edit(site / "content" / "speakers.yaml", "name: Vladimir Putin", "name: Vladimir V. Putin")
+
+
+def _template(site: Path) -> None:
+    (site / "templates").mkdir(exist_ok=True)
+    text = (ROOT / "templates" / "base.html").read_text("utf-8")
+    (site / "templates" / "base.html").write_text(
+        text.replace("</footer>", "<p>A line of the site's own.</p></footer>", 1), "utf-8")
+
+
+def _settings(site: Path) -> None:
+    path = site / "site.yaml"
+    path.write_text(path.read_text("utf-8").replace("title: ", "title: Revised ", 1), "utf-8")
+
+
+def _static(site: Path) -> None:
+    folder = site / "content" / "static"
+    folder.mkdir(exist_ok=True)
+    (folder / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+
+
+def _static_changed(site: Path) -> None:
+    _static(site)
+    (site / "content" / "static" / "robots.txt").write_text("User-agent: *\nDisallow: /x/\n")
+
+
+def _deleted(site: Path) -> None:
+    slug = _briefing(site, 5)
+    for ext in ("md", "yaml"):
+        (site / "content" / "briefings" / f"{slug}.{ext}").unlink()
+    _drop_links_to(site, slug)
+
+
+def _renamed(site: Path) -> None:
+    slug = _briefing(site, 5)
+    for ext in ("md", "yaml"):
+        folder = site / "content" / "briefings"
+        (folder / f"{slug}.{ext}").rename(folder / f"{slug}-renamed.{ext}")
+    _drop_links_to(site, slug)
+
+
+def _added(site: Path) -> None:
+    folder = site / "content" / "briefings"
+    slug = _briefing(site, 2)
+    for ext in ("md", "yaml"):
+        shutil.copy(folder / f"{slug}.{ext}", folder / f"{slug}-again.{ext}")
+
+
+def _drop_links_to(site: Path, slug: str) -> None:
+    """Explicit related links to a briefing that is gone would be errors."""
+    for path in (site / "content" / "briefings").glob("*.yaml"):
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if line.strip() not in (f"- {slug}", f"- slug: {slug}")]
+        if kept != lines:
+            path.write_text("".join(kept), "utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "article": _article, "annotation": _annotation, "speaker": _speaker,
+    "template": _template, "site.yaml": _settings, "static file added": _static,
+    "static file changed": _static_changed, "briefing deleted": _deleted,
+    "briefing renamed": _renamed, "briefing added": _added,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, change: str) -> None:
+    site = _example_site(tmp_path / "site")
+    if change == "static file changed":
+        _static(site)
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    before, stamps = _tree(out), _stamps(out)
+
+    CHANGES[change](site)
+    report = build(site, out)
+    assert report.ok, report.problems
+    clean = tmp_path / "clean"
+    assert build(site, clean, cache=False).ok
+    after = _tree(out)
+    assert after == _tree(clean), f"after a change of {change}, the rebuild differs"
+    assert after != before
+    # What did not change was not written again.
+    now = _stamps(out)
+    same = [f for f in after if f in before and before[f] == after[f] and f != ".briefings-output"]
+    assert same or change in ("site.yaml", "template", "speaker")
+    for file in same:
+        assert now[file] == stamps[file], f"{file} was written again, unchanged"
+
+
+def test_an_edited_article_renders_only_its_page_and_what_counts_its_words(
+        tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    before = _tree(out)
+    _article(site)
+    report = build(site, out)
+    changed = {f for f, data in _tree(out).items() if before.get(f) != data}
+    slug = _briefing(site, 3)
+    assert changed == {f"briefings/{slug}/index.html", "data/briefings.json",
+                       ".briefings-output"}
+    assert report.rendered == 2 and report.written == 2
+
+
+def test_nothing_changed_is_answered_at_once_and_touches_nothing(tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    first = run_cli("build", "--strict", "--site", site, "--out", out)
+    assert first.code == 0, first.err
+    stamps = _stamps(out)
+    again = run_cli("build", "--strict", "--site", site, "--out", out)
+    assert again.code == 0 and "(nothing had changed)" in again.out
+    assert again.out.split(" in ")[0] == first.out.split(" in ")[0]
+    assert _stamps(out) == stamps
+    # Without --strict it is another build: the options are part of what it is made from.
+    other = run_cli("build", "--site", site, "--out", out)
+    assert other.code == 0 and "nothing had changed" not in other.out
+
+
+def test_the_cache_can_be_deleted_or_ignored_at_any_time(tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    reference = _tree(out)
+    database = site / ".cache" / "build.sqlite"
+    assert database.is_file()
+    kept = database.read_bytes()
+    assert run_cli("build", "--no-cache", "--site", site, "--out", out).code == 0
+    assert database.read_bytes() == kept, "--no-cache must leave the cache as it is"
+    shutil.rmtree(site / ".cache")
+    _article(site)
+    assert build(site, out).ok
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean") != reference
+
+
+def test_a_cache_that_was_not_made_here_is_never_read(tmp_path: Path) -> None:
+    """Entries are pickles: one whose seal does not match (forged, or brought
+    with the site from another machine) is a miss, made again, never loaded."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    reference = _tree(out)
+    database = sqlite3.connect(site / ".cache" / "build.sqlite")
+    with database:
+        rows = database.execute("SELECT slug, value FROM briefings").fetchall()
+        forged = b"\0" * 32 + b"cos\nsystem\n(S'touch pwned'\ntR."  # a pickle that runs a command
+        database.executemany("UPDATE briefings SET value = ? WHERE slug = ?",
+                             [(forged if i % 2 else value[:-1], slug)
+                              for i, (slug, value) in enumerate(rows)])
+        database.execute("DELETE FROM state")
+    database.close()
+    os.chdir(tmp_path)
+    report = build(site, out)
+    assert report.ok and _tree(out) == reference
+    assert not (tmp_path / "pwned").exists()
+
+
+@pytest.fixture()
+def wide_pools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builder's own pool even for the example site's few briefings."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)
+
+
+def test_a_parallel_build_equals_a_single_process_build(tmp_path: Path, wide_pools) -> None:
+    site = _example_site(tmp_path / "site")
+    assert build(site, tmp_path / "serial", cache=False, jobs=1).ok
+    serial = _tree(tmp_path / "serial")
+    assert build(site, tmp_path / "pool", cache=False, jobs=2).ok
+    assert _tree(tmp_path / "pool") == serial
+    with ProcessPoolExecutor(2) as executor:
+        assert build(site, tmp_path / "processes", cache=False, executor=executor).ok
+    assert _tree(tmp_path / "processes") == serial
+    with ThreadPoolExecutor(3) as executor:
+        assert build(site, tmp_path / "threads", cache=False, executor=executor).ok
+    assert _tree(tmp_path / "threads") == serial
+
+
+def test_a_template_error_in_a_worker_is_reported_like_any_other(tmp_path: Path,
+                                                                 wide_pools) -> None:
+    site = _example_site(tmp_path / "site")
+    (site / "templates").mkdir()
+    (site / "templates" / "speaker.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ view.no_such_name }}{% endblock %}\n')
+    out = tmp_path / "public"
+    report = build(site, out, jobs=2)
+    assert not report.ok and not out.exists()
+    assert [str(p) for p in report.problems] == [
+        "templates: error: a template failed: 'dict object' has no attribute 'no_such_name'. "
+        "Check the names it uses against the default theme."]

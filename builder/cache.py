@@ -44,8 +44,8 @@ FOLDER = ".cache"
 FILE = "build.sqlite"
 SCHEMA = 1
 # The libraries whose output ends up in pages: a new version may render differently.
-_LIBRARIES = ("jinja2", "markdown-it-py", "markupsafe", "nh3", "pyyaml", "python-slugify",
-              "rapidfuzz", "text-unidecode")
+_LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
+              "text_unidecode")
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -68,72 +68,89 @@ def digest_of(value: Any) -> bytes:
 
 @functools.cache
 def fingerprint() -> bytes:
-    """The builder itself: its version, its source files, its Python and libraries."""
-    from importlib import metadata
+    """The builder itself: its version, its source files, its Python, and the
+    libraries it renders with (each by the size and time of its installed
+    module, which a new version replaces: cheaper to learn than its version)."""
+    from importlib.util import find_spec
 
     here = Path(__file__).resolve().parent
     parts: list[bytes | str] = [__version__, sys.version]
     for source in sorted(here.glob("*.py")):
         parts += [source.name, source.read_bytes()]
     for name in _LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec else None
         try:
-            parts.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            parts.append(f"{name} none")
+            info = os.stat(origin) if origin else None
+        except OSError:
+            info = None
+        parts.append(f"{name} {origin} {info.st_size if info else 0} "
+                     f"{info.st_mtime_ns if info else 0}")
     return digest(*parts)
 
 
 def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> bytes:
     """Every input file's name, size, times and inode, with the build's options:
-    what decides whether anything may have changed, without reading a file."""
-    entries: list[str] = [options, fingerprint().hex()]
-    roots = [site_dir / "site.yaml", site_dir / "content", *theme] if theme != () \
-        else [site_dir]
+    what decides whether anything may have changed, without reading a file.
+    Entries are taken in the order the file system lists them: a different
+    order only means a build that was not needed, never a page left stale."""
+    entries: list[Any] = [options, fingerprint()]
+    roots = [site_dir / "site.yaml", site_dir / "content", *theme]
     for root in roots:
-        entries.append(f"root {root}")
-        for path, info in _walk(root):
-            entries.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ctime_ns}"
-                           f"\0{info.st_ino}\0{info.st_mode}")
-    return digest("\n".join(entries))
+        entries.append(str(root))
+        _walk(str(root), entries)
+    return digest(pickle.dumps(entries, protocol=5))
 
 
-def _walk(root: Path) -> Iterable[tuple[str, os.stat_result]]:
-    """Every entry below ``root``; linked folders are followed (the builder
-    publishes what they hold), each real folder once, so a loop ends."""
+def _walk(root: str, entries: list[Any]) -> None:
+    """Add every entry below ``root`` to ``entries``; linked folders are followed
+    (the builder publishes what they hold), each real folder once, so a loop ends."""
     try:
-        info = os.lstat(root)
+        info = os.stat(root)
     except OSError:
+        entries.append(None)
         return
-    yield str(root), info
-    stack = [str(root)]
-    seen: set[str] = set()
+    entries.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    stack = [root]
+    seen = {(info.st_dev, info.st_ino)}
     while stack:
         folder = stack.pop()
-        real = os.path.realpath(folder)
-        if real in seen:
-            continue
-        seen.add(real)
         try:
-            with os.scandir(folder) as entries:
-                found = sorted(entries, key=lambda e: e.name)
+            listing = os.scandir(folder)
         except OSError:  # not a folder, or not readable: its own entry says enough
             continue
-        for entry in found:
-            try:
-                info = entry.stat(follow_symlinks=False)
-                yield entry.path, info
-                if entry.is_symlink():
-                    yield entry.path + " ->", os.stat(entry.path)
-                if entry.is_dir(follow_symlinks=True):
-                    stack.append(entry.path)
-            except OSError:  # a broken or looping link: its own entry says enough
-                yield entry.path + " !", os.stat_result((0,) * 10)
+        with listing:
+            for entry in listing:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    entries += (entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                info.st_ino)
+                    if entry.is_symlink():
+                        info = os.stat(entry.path)
+                        entries.append((info.st_size, info.st_mtime_ns, info.st_ino))
+                    if entry.is_dir(follow_symlinks=True) and \
+                            (info.st_dev, info.st_ino) not in seen:
+                        seen.add((info.st_dev, info.st_ino))
+                        stack.append(entry.path)
+                except OSError:  # a broken or looping link: its own entry says enough
+                    entries.append((entry.path, "unreadable"))
 
 
 def output_manifest(out: Path) -> bytes:
-    """Every file of an output folder, as :func:`input_manifest` sees inputs: a
-    file added, changed or removed by hand means the next build does its work."""
-    return input_manifest(out, (), "output")
+    """The output folder and the folders in it, by their times: a page added or
+    removed by hand means the next build does its work. (A file edited in place
+    by hand is not noticed, here or by a build, which takes over unchanged
+    pages from the previous output: the output is the builder's.)"""
+    entries: list[Any] = []
+    for folder in [out, *(out / name for name in ("briefings", "speakers", "dates", "tags",
+                                                  "data", "assets"))]:
+        try:
+            info = os.stat(folder)
+        except OSError:
+            entries.append(None)
+            continue
+        entries += (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    return digest(pickle.dumps(entries, protocol=5))
 
 
 def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> bytes:
@@ -176,6 +193,7 @@ class BuildCache:
     def __init__(self, path: Path | None):
         self.path = path
         # Made on the first save: a build that fails leaves no cache folder behind.
+        self._pending: dict[str, Any] = {}
         self._db: sqlite3.Connection | None = (
             _connect(path) if path is not None and path.is_file() else None)
 
@@ -194,6 +212,10 @@ class BuildCache:
             return None
         row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
         return _unpickle(row[0]) if row else None
+
+    def keep(self, name: str, value: Any) -> None:
+        """Keep a value with the next save."""
+        self._pending[name] = value
 
     # -- briefings -------------------------------------------------------------
 
@@ -222,6 +244,7 @@ class BuildCache:
         briefings that are gone removed. ``outputs`` None: the output is unchanged."""
         if self.path is None:
             return
+        state = {**self._pending, **state}
         if self._db is None:
             self._db = _connect(self.path)
             if self._db is None:

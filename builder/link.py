@@ -10,6 +10,7 @@ is byte-stable. Reads no files, renders nothing.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -304,8 +305,12 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
                 if other != slug:
                     scores[other] += weight[feature]
         chosen = list(dict.fromkeys(explicit[slug]))
-        for other, _ in sorted(scores.items(), key=lambda s: (-round(s[1], 9), s[0])):
-            if len(chosen) >= max(RELATED_LIMIT, len(explicit[slug])):
+        wanted = max(RELATED_LIMIT, len(chosen))
+        # The best few only: a tag held by thousands of briefings scores each of them.
+        best = heapq.nsmallest(wanted + len(chosen),
+                               [(-round(score, 9), other) for other, score in scores.items()])
+        for _, other in best:
+            if len(chosen) >= wanted:
                 break
             if other not in chosen:
                 chosen.append(other)

@@ -22,13 +22,19 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef"
                       + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
                       + "]")
+# The same, by planes: a class of BMP ranges is searched fast, and the
+# noncharacters of the other planes only where a text has such characters.
+_NOT_TEXT_BMP = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 _NOT_TEXT_ASCII = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def find_not_text(text: str) -> re.Match[str] | None:
-    """The first character that is not text; ASCII text (most files) is checked
-    with a small pattern, as the full one is slow on long texts."""
-    return (_NOT_TEXT_ASCII if text.isascii() else NOT_TEXT).search(text)
+    """The first character that is not text (the first match of NOT_TEXT)."""
+    if text.isascii():
+        return _NOT_TEXT_ASCII.search(text)
+    if max(text) <= "\uffff":
+        return _NOT_TEXT_BMP.search(text)
+    return NOT_TEXT.search(text)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from .cache import (
     unseal,
 )
 from .config import read_config
-from .link import build_indexes, check_references
+from .link import Indexes, build_indexes, check_references
 from .load import RawPair, load_site
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
@@ -125,7 +125,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
 
     # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
-    indexes = build_indexes(briefings, speakers, articles)
+    indexes = _indexes(briefings, speakers, articles, results, common, store)
     templates = theme_dirs(raw.templates_dir)
     plan = plan_site(site, indexes)
     copies = _copies(site_dir, raw.static_files, templates)
@@ -246,15 +246,37 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
                                                settings.raw_html)
                                 if briefing else (None, []))
     # Other pages show a briefing's annotations and metadata, never its article.
+    # Sets are written sorted: their order changes from one process to the next.
+    canonical = dataclasses.replace(article, mentioned=tuple(sorted(article.mentioned)),
+                                    found=tuple(sorted(article.found))) if article else None
     shown = digest_of((
         dataclasses.replace(briefing, article="") if briefing else None,
-        dataclasses.replace(article, html="", words=0, note_numbers=(), found=frozenset())
-        if article else None))
+        dataclasses.replace(canonical, html="", words=0, note_numbers=(), found=())
+        if canonical else None))
     return BriefingResult(pair.slug, briefing, tuple(read_problems), article,
-                          tuple(anchor_problems), shown, digest_of((briefing, article)))
+                          tuple(anchor_problems), shown, digest_of((briefing, canonical)))
 
 
 # -- 6. render what changed ------------------------------------------------------
+
+def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
+             articles: dict[str, Article], results: list[BriefingResult], common: bytes,
+             store: BuildCache) -> Indexes:
+    """The indexes, or the last build's where what they are made from (what
+    other pages see of each briefing, the speakers and the settings) is the same."""
+    key = _model_key(results, common)
+    kept = store.state("indexes")
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key \
+            and isinstance(kept[1], Indexes):
+        return kept[1]
+    indexes = build_indexes(briefings, speakers, articles)
+    store.keep("indexes", (key, indexes))
+    return indexes
+
+
+def _model_key(results: list[BriefingResult], common: bytes) -> bytes:
+    return digest(common, *(r.slug.encode() + r.shown for r in results))
+
 
 def _page_keys(plan: list[Planned], results: list[BriefingResult], common: bytes,
                templates: list[Path]) -> dict[str, bytes]:
@@ -263,7 +285,7 @@ def _page_keys(plan: list[Planned], results: list[BriefingResult], common: bytes
     each briefing, except the briefings export, which counts words and notes."""
     theme = [digest(str(path.relative_to(folder)), path.read_bytes())
              for folder in templates for path in sorted(folder.rglob("*")) if path.is_file()]
-    shared = digest(common, *theme, *(r.slug.encode() + r.shown for r in results))
+    shared = digest(_model_key(results, common), *theme)
     whole = {r.slug: r.whole for r in results}
     every = digest(shared, *whole.values())
     return {p.file: (digest(shared, whole[p.arg]) if p.kind == "briefing"

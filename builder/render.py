@@ -85,6 +85,7 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
     env = environment(templates)
     views = ViewBuilder(site, indexes, articles)
     data: dict[str, str] | None = None
+    plan = list(plan)
     for planned in plan:
         if planned.kind == "feed":
             text = render_feed(site, indexes)
@@ -92,7 +93,8 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
             text = render_sitemap(site, indexes)
         elif planned.kind == "data":
             if data is None:
-                data = render_data(site, indexes, articles)
+                data = render_data(site, indexes, articles,
+                                   {p.arg for p in plan if p.kind == "data"})
             text = data[planned.arg]
         else:
             page = _view(views, planned)
@@ -191,8 +193,10 @@ def render_sitemap(site: Site, indexes: Indexes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_data(site: Site, indexes: Indexes, articles: dict[str, Article]) -> dict[str, str]:
-    """The annotated corpus as JSON; the format is documented in docs/data.md."""
+def render_data(site: Site, indexes: Indexes, articles: dict[str, Article],
+                only: set[str] | None = None) -> dict[str, str]:
+    """The annotated corpus as JSON; the format is documented in docs/data.md.
+    ``only``: the documents wanted (by default all four)."""
 
     def envelope(kind: str, items: list[Any]) -> str:
         document = {"format": f"briefings/{kind}", "version": DATA_VERSION,
@@ -256,10 +260,10 @@ def render_data(site: Site, indexes: Indexes, articles: dict[str, Article]) -> d
             "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
             "first": dates[0] if dates else None, "last": dates[1] if dates else None,
         })
-    return {"briefings": envelope("briefings", briefings),
-            "speakers": envelope("speakers", speakers),
-            "quotes": envelope("quotes", quotes),
-            "events": envelope("events", events)}
+    documents = {"briefings": briefings, "speakers": speakers, "quotes": quotes,
+                 "events": events}
+    return {name: envelope(name, items) for name, items in documents.items()
+            if only is None or name in only}
 
 
 def _json_default(value: Any) -> str:

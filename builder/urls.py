@@ -8,6 +8,7 @@ works from any sub-path of any host.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from slugify import slugify
@@ -36,6 +37,7 @@ DATES = "dates/"
 TAGS = "tags/"
 
 
+@functools.lru_cache(maxsize=65536)  # the same few tags, on every page that lists them
 def tag_slug(name: str) -> str:
     """The URL form of a tag: ``CSTO`` -> ``csto``, ``Казахстан`` -> ``kazakhstan``."""
     return slugify(name) or "tag"

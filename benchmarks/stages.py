@@ -3,11 +3,12 @@
     python benchmarks/stages.py --site benchmarks/.work/synthetic-10000/briefings
     python benchmarks/stages.py --site DIR --cprofile 25   # and the 25 costliest functions
 
-Runs ``builder.pipeline.build`` unchanged, with each stage function it calls
-wrapped in a timer (the wrappers are put in the pipeline module's namespace,
-nothing in the builder is edited), so the figures are those of a normal build:
-load, config, validate, anchor, link, render, write, and what the pipeline does
-between them. After each stage it notes the process's peak resident memory so
+Runs ``builder.pipeline.build`` unchanged, cold (no cache) and with its own
+process pool, with each stage function it calls wrapped in a timer (the
+wrappers are put in the pipeline module's namespace, nothing in the builder is
+edited), so the figures are those of a normal cold build: load, config,
+validate + anchor (in parallel), link, render + write (rendering in parallel,
+streamed into the writing), and what the pipeline does between them. After each stage it notes the process's peak resident memory so
 far. With ``--cprofile N`` the build runs under cProfile instead (about twice as
 slow, so its seconds are not comparable with a plain build) and the N functions
 with the most time of their own are listed.
@@ -35,11 +36,9 @@ from builder import pipeline
 STAGES = {
     "load": ("load_site",),
     "config": ("read_config",),
-    "validate": ("read_speakers", "read_briefing"),
-    "anchor": ("render_article",),
-    "link": ("check_references", "build_indexes"),
-    "render": ("theme_dirs", "render_site"),
-    "write": ("check_output_dir", "write_output"),
+    "validate + anchor": ("read_speakers", "_read_briefings"),
+    "link": ("check_references", "build_indexes", "plan_site"),
+    "render + write": ("_page_keys", "write_output"),
 }
 
 
@@ -73,7 +72,7 @@ def timed_build(site: Path, out: Path) -> tuple[dict[str, float], dict[str, floa
             setattr(pipeline, name, wrap(stage, originals[name]))
     try:
         started = time.perf_counter()
-        report = pipeline.build(site, out)
+        report = pipeline.build(site, out, cache=False)
         total = time.perf_counter() - started
     finally:
         for name, function in originals.items():
@@ -84,7 +83,7 @@ def timed_build(site: Path, out: Path) -> tuple[dict[str, float], dict[str, floa
 def profiled_build(site: Path, out: Path, top: int) -> str:
     profile = cProfile.Profile()
     profile.enable()
-    pipeline.build(site, out)
+    pipeline.build(site, out, cache=False)
     profile.disable()
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(top)

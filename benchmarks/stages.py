@@ -8,10 +8,12 @@ process pool, with each stage function it calls wrapped in a timer (the
 wrappers are put in the pipeline module's namespace, nothing in the builder is
 edited), so the figures are those of a normal cold build: load, config,
 validate + anchor (in parallel), link, render + write (rendering in parallel,
-streamed into the writing), and what the pipeline does between them. After each stage it notes the process's peak resident memory so
-far. With ``--cprofile N`` the build runs under cProfile instead (about twice as
-slow, so its seconds are not comparable with a plain build) and the N functions
-with the most time of their own are listed.
+streamed into the writing), and what the pipeline does between them. After
+each stage it notes the process's peak resident memory so far. With
+``--cprofile N`` the build runs under cProfile instead (about twice as slow,
+so its seconds are not comparable with a plain build) and the N functions with
+the most time of their own are listed; under cProfile only the main process
+is seen, so run it with the workers' share in mind.
 """
 
 from __future__ import annotations

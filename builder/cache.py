@@ -211,7 +211,7 @@ class BuildCache:
         if self._db is None:
             return None
         row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        return _unpickle(row[0]) if row else None
+        return unseal(row[0]) if row else None
 
     def keep(self, name: str, value: Any) -> None:
         """Keep a value with the next save."""
@@ -326,8 +326,6 @@ def unseal(sealed: bytes) -> Any:
     except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failure
         return None
 
-
-_unpickle = unseal
 
 
 @functools.cache

@@ -99,7 +99,7 @@ def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> bytes
     for root in roots:
         entries.append(str(root))
         _walk(str(root), entries)
-    return digest(pickle.dumps(entries, protocol=5))
+    return digest_of(entries)
 
 
 def _walk(root: str, entries: list[Any]) -> None:
@@ -150,7 +150,7 @@ def output_manifest(out: Path) -> bytes:
             entries.append(None)
             continue
         entries += (info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return digest(pickle.dumps(entries, protocol=5))
+    return digest_of(entries)
 
 
 def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> bytes:
@@ -270,7 +270,8 @@ class BuildCache:
             self.forget()
 
     def forget(self) -> None:
-        """Drop everything kept (a failed build leaves the cache describing no output)."""
+        """Drop what describes the last output, when saving failed: the cache
+        then describes no output, and the next build trusts none."""
         if self._db is None:
             return
         with contextlib.suppress(sqlite3.Error), self._db:

@@ -2,7 +2,7 @@
 
 Both take a standard :class:`concurrent.futures.Executor`, so the work can go
 to the builder's own process pool, to threads, or to a cluster engine's
-executor (Dask's and Ray's offer one). Tasks are chunks of work and their
+executor (Dask's ``Client.get_executor()`` is one). Tasks are chunks of work and their
 results come back in order, so a parallel build writes exactly what a
 single-process build writes.
 
@@ -58,15 +58,12 @@ def pool(jobs: int, work: int, inherit: Any = None) -> Iterator[Executor | None]
     process): one job, too little work, or no fork. ``inherit`` is what the
     workers find with :func:`inherited`."""
     global _inherited
-    if jobs <= 1 or work < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        _inherited = inherit
-        try:
-            yield None
-        finally:
-            _inherited = None
-        return
     _inherited = inherit
     try:
+        if jobs <= 1 or work < MIN_PARALLEL \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            yield None
+            return
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent) as executor:
             # Fork every worker now (a forked pool starts them all at its first

@@ -110,12 +110,6 @@ def _view(views: ViewBuilder, planned: Planned) -> Any:
     return method(planned.arg) if planned.arg is not None else method()
 
 
-def render_site(site: Site, indexes: Indexes, articles: dict[str, Article],
-                templates: list[Path]) -> dict[str, bytes]:
-    """Every generated file, by its path in the output folder."""
-    return dict(render_files(site, indexes, articles, templates, plan_site(site, indexes)))
-
-
 def _absolute(site: Site, path: str) -> str:
     return site.config.base_url + path
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import ahocorasick
 from rapidfuzz import fuzz
 
 from . import markdown, urls
@@ -340,14 +341,14 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     inside_link = _parts_inside(reader.parts, {"a", "code"})
     boundaries = {m.start for m in marks} | {m.end for m in marks}
     result = []
-    candidates = []
-    for speaker in context.speakers.values():
-        for name in dict.fromkeys((speaker.name, *speaker.aliases)):
-            needle = _folded_name(name)
-            for start in reader.find_all(needle):
-                candidates.append((start, -len(needle), speaker.id, start + len(needle)))
-    seen: set[str] = set()
     text = reader.text
+    candidates = []
+    names = _names(tuple((s.id, s.name, s.aliases) for s in context.speakers.values()))
+    if names is not None:  # every occurrence of every name, in one pass over the text
+        for last, (length, owners) in names.iter(text):
+            start = last + 1 - length
+            candidates += ((start, -length, owner, last + 1) for owner in owners)
+    seen: set[str] = set()
     for start, _, speaker_id, end in sorted(candidates):
         if speaker_id in seen:
             continue
@@ -368,8 +369,25 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     return result
 
 
-# Every article looks for every name: fold each one once per process.
-_folded_name = functools.lru_cache(maxsize=65536)(fold)
+@functools.lru_cache(maxsize=4)
+def _names(speakers: tuple[tuple[str, str, tuple[str, ...]], ...]
+           ) -> ahocorasick.Automaton | None:
+    """An Aho-Corasick automaton of every speaker's folded name and aliases:
+    all of them are found in one pass over an article, however many there are.
+    Each name leads to its length and the speakers who bear it. Made once per
+    process for a set of speakers."""
+    owners: dict[str, list[str]] = {}
+    for speaker_id, name, aliases in speakers:
+        for needle in dict.fromkeys(fold(n) for n in (name, *aliases)):
+            if needle:
+                owners.setdefault(needle, []).append(speaker_id)
+    if not owners:
+        return None
+    automaton = ahocorasick.Automaton()
+    for needle, ids in owners.items():
+        automaton.add_word(needle, (len(needle), tuple(ids)))
+    automaton.make_automaton()
+    return automaton
 
 
 def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:

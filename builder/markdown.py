@@ -14,6 +14,7 @@ not inject markup or script:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -150,16 +151,23 @@ def sanitise(fragment: str) -> str:
 def unsafe_urls(text: str) -> list[tuple[int, str]]:
     """(line offset, URL) of each link or image in Markdown ``text`` that
     would not be published."""
+    # A URL with a scheme needs a colon, written or as an entity, and a link
+    # or tag needs a bracket: most summaries and notes have neither pair.
+    if not (("[" in text or "<" in text) and (":" in text or "&" in text)):
+        return []
     env: dict = {}
     _md.parse(text, env)
     return env.get("unsafe", [])
 
 
+# Summaries, notes and event summaries are shown on several pages each.
+@functools.lru_cache(maxsize=16384)
 def render_block(text: str) -> str:
     """Markdown with blocks (summaries, notes, descriptions) -> HTML."""
     return _md.render(text)
 
 
+@functools.lru_cache(maxsize=16384)
 def render_inline(text: str) -> str:
     """One line of inline Markdown (event summaries, side notes) -> HTML."""
     return _md.renderInline(" ".join(text.split()))

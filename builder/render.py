@@ -16,6 +16,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
+import orjson
 from markupsafe import Markup
 
 from . import urls
@@ -196,8 +197,9 @@ def render_data(site: Site, indexes: Indexes, articles: dict[str, Article],
         document = {"format": f"briefings/{kind}", "version": DATA_VERSION,
                     "site": {"title": site.config.title, "base_url": site.config.base_url},
                     kind: items}
-        return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False,
-                          default=_json_default) + "\n"
+        return orjson.dumps(document, default=_json_default,
+                            option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+                            | orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
     def link(path: str) -> dict[str, str]:
         return {"path": path, "url": _absolute(site, path)}

@@ -36,6 +36,7 @@ from .cache import (
     unseal,
 )
 from .config import read_config
+from .depends import page_keys
 from .link import Indexes, build_indexes, check_references
 from .load import RawPair, load_site
 from .model import Briefing, Site, Speaker
@@ -141,7 +142,8 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
         return report
 
     # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
-    keys = _page_keys(plan, results, common, templates)
+    keys = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
+                     {r.slug: r.shown for r in results}, digest(common, *_theme(templates)))
     previous = _previous_output(store, out) if write else {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
@@ -278,19 +280,10 @@ def _model_key(results: list[BriefingResult], common: bytes) -> bytes:
     return digest(common, *(r.slug.encode() + r.shown for r in results))
 
 
-def _page_keys(plan: list[Planned], results: list[BriefingResult], common: bytes,
-               templates: list[Path]) -> dict[str, bytes]:
-    """For each file, a digest of everything it is made from. A briefing's page
-    shows its own article; every other file shows only what other pages see of
-    each briefing, except the briefings export, which counts words and notes."""
-    theme = [digest(str(path.relative_to(folder)), path.read_bytes())
-             for folder in templates for path in sorted(folder.rglob("*")) if path.is_file()]
-    shared = digest(_model_key(results, common), *theme)
-    whole = {r.slug: r.whole for r in results}
-    every = digest(shared, *whole.values())
-    return {p.file: (digest(shared, whole[p.arg]) if p.kind == "briefing"
-                     else every if p.kind == "data" and p.arg == "briefings" else shared)
-            for p in plan}
+def _theme(templates: list[Path]) -> list[bytes]:
+    """A digest of each file of the theme, by its place in it."""
+    return [digest(str(path.relative_to(folder)), path.read_bytes())
+            for folder in templates for path in sorted(folder.rglob("*")) if path.is_file()]
 
 
 def _previous_output(store: BuildCache, out: Path) -> dict[str, tuple[bytes, bytes]]:

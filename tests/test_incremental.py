@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import parallel
+from builder import parallel, pipeline
 from builder.pipeline import build
 
 from conftest import ROOT, run_cli
@@ -256,3 +256,95 @@ def test_a_template_error_in_a_worker_is_reported_like_any_other(tmp_path: Path,
     assert [str(p) for p in report.problems] == [
         "templates: error: a template failed: 'dict object' has no attribute 'no_such_name'. "
         "Check the names it uses against the default theme."]
+
+
+# -- annotation-level changes: exactly the pages that show them --------------
+
+TASS = "2022-01-10-putin-csto-kazakhstan"
+
+
+def _quote_added(site: Path) -> None:
+    _edit(site / "content" / "briefings" / f"{TASS}.yaml", "quotes:\n",
+          "quotes:\n  - speaker: vladimir-putin\n"
+          "    quote: Law and order, Kazakh authorities affirm\n")
+
+
+def _speaker_renamed(site: Path) -> None:
+    _edit(site / "content" / "speakers.yaml", "name: Vladimir Putin", "name: Vladimir V. Putin")
+
+
+def _tag_added(site: Path) -> None:
+    _edit(site / "content" / "briefings" / f"{TASS}.yaml", "  - Russia\n",
+          "  - Russia\n  - Fuel prices\n")
+
+
+def _event_moved(site: Path) -> None:
+    _edit(site / "content" / "briefings" / f"{TASS}.yaml", "  - date: 2022-01-02\n",
+          "  - date: 2022-01-03\n")
+
+
+ANNOTATION_CHANGES: dict[str, Callable[[Path], None]] = {
+    "a quote added": _quote_added, "a speaker's name changed": _speaker_renamed,
+    "a tag added to one briefing": _tag_added, "an event's date moved": _event_moved,
+}
+
+# What a quote by a speaker already quoted in the briefing shows up on: the
+# briefing's page, the speaker's page, the day it was said, the indexes that
+# count quotes, and the data. The briefing's card (title, date, speakers) is
+# unchanged, so no other page that lists the briefing is even rendered again.
+QUOTE_ADDED_RENDERS = {
+    f"briefings/{TASS}/index.html", "speakers/vladimir-putin/index.html",
+    "dates/2022-01-10/index.html", "speakers/index.html", "dates/index.html",
+    "feed.xml", "data/briefings.json",
+    "data/speakers.json", "data/quotes.json", "data/events.json"}
+QUOTE_ADDED_WRITES = {
+    f"briefings/{TASS}/index.html", "speakers/vladimir-putin/index.html",
+    "dates/2022-01-10/index.html", "speakers/index.html", "dates/index.html",
+    "data/briefings.json", "data/speakers.json", "data/quotes.json"}
+
+
+@pytest.mark.parametrize("change", ANNOTATION_CHANGES)
+def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
+        tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    assert build(site, tmp_path / "clean-before", cache=False).ok
+    before, stamps = _tree(out), _stamps(out)
+
+    ANNOTATION_CHANGES[change](site)
+    rendered: list[str] = []
+    render_all = pipeline._render_all
+
+    def spy(todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rendered.extend(p.file for p in todo)
+        return render_all(todo, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_render_all", spy)
+    report = build(site, out)
+    assert report.ok, report.problems
+    monkeypatch.undo()
+    assert build(site, tmp_path / "clean-after", cache=False).ok
+    after, now = _tree(out), _stamps(out)
+    clean_before, clean_after = _tree(tmp_path / "clean-before"), _tree(tmp_path / "clean-after")
+    assert after == clean_after, f"after {change}, the rebuild differs from a clean build"
+
+    # Rewritten: written again (new inode or time) or new. Exactly the files
+    # whose bytes a clean build changes, and no other.
+    rewritten = {f for f in after if f not in stamps or now[f] != stamps[f]} - {".briefings-output"}
+    differ = {f for f in clean_after if clean_before.get(f) != clean_after[f]}
+    differ -= {".briefings-output"}
+    assert rewritten == differ
+    assert set(before) - set(after) == set(clean_before) - set(clean_after)
+    assert report.written == len(differ)
+    if change == "a quote added":
+        assert set(rendered) == QUOTE_ADDED_RENDERS
+        assert rewritten == QUOTE_ADDED_WRITES
+    elif change == "a tag added to one briefing":
+        assert "tags/fuel-prices/index.html" in rewritten
+        assert not any(f.startswith("speakers/") for f in rendered)
+    elif change == "an event's date moved":
+        assert {"dates/2022-01-03/index.html", f"briefings/{TASS}/index.html"} <= rewritten
+        assert "dates/2022-01-02/index.html" not in after
+        assert not any(f.startswith(("speakers/", "tags/")) and f != "tags/index.html"
+                       for f in rendered)

@@ -1,0 +1,202 @@
+"""What each page shows, as a key: a digest of exactly the inputs it is made from.
+
+A file whose key is the same as in the previous output is not rendered again.
+So a key must cover everything its page shows, and should cover nothing more:
+then a quote added to one briefing re-renders that briefing's page, its
+speakers', days' and tags' pages, and the pages that list every briefing (the
+home page, the indexes, the feed, the sitemap and the data files), and no other.
+
+Every key starts from the ``base``: the builder, the settings, the speakers
+and the theme, which every page may show. Then, by kind of page:
+
+- a briefing's page: the whole briefing (article and annotations) and the
+  index entries it shows (related briefings, neighbours, tags, speakers), with
+  the card of each other briefing it lists;
+- a speaker's, a day's and a tag's page: its index entries, with the cards of
+  the briefings they list;
+- the home page and the indexes: what each of their rows shows;
+- the data files: everything.
+
+A briefing's *card* is what a list shows of it: title, subtitle, outlet,
+publication date and speakers. Annotations that change none of these (a quote
+by a speaker already quoted there, a note, an event) leave its card as it is.
+Reads no files, renders nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from collections.abc import Iterable
+from typing import Any
+
+from .cache import digest
+from .link import Indexes
+from .model import Site
+from .problems import Position
+from .render import Planned
+
+
+class _ValuePickler(pickle.Pickler):
+    """Pickles a value as pages see it: without the places in the source files
+    where its parts were written (no page shows them, and a line added above
+    moves them all)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Position:
+            return _nowhere, ()
+        return NotImplemented
+
+
+def _nowhere() -> None:
+    return None
+
+
+def _value_digest(value: Any) -> bytes:
+    """The digest of a value, by its value alone. A plain pickle refers back to
+    an object it has written already, so the same values shared differently
+    (a date that is one object in a fresh model and two in a cached one) would
+    pickle, and digest, differently; without that memory they cannot."""
+    buffer = io.BytesIO()
+    pickler = _ValuePickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the model holds no cycles
+    pickler.dump(value)
+    return digest(buffer.getvalue())
+
+
+def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str, bytes],
+              shown: dict[str, bytes], base: bytes) -> dict[str, bytes]:
+    """The key of every planned file. ``whole``: each briefing's digest (all of
+    it); ``shown``: the digest of what other pages may show of it (all but its
+    article)."""
+    keys = _Keys(site, indexes, whole, shown, base)
+    return {planned.file: keys.of(planned) for planned in plan}
+
+
+class _Keys:
+    def __init__(self, site: Site, indexes: Indexes, whole: dict[str, bytes],
+                 shown: dict[str, bytes], base: bytes):
+        self.site = site
+        self.indexes = indexes
+        self.whole = whole
+        self.shown = shown
+        self.base = base
+        self.cards = {slug: _value_digest(self._card(slug)) for slug in indexes.chronological}
+        self.days = list(indexes.days)
+        self.day_number = {day: n for n, day in enumerate(self.days)}
+        self._indexed: bytes | None = None
+
+    def _card(self, slug: str) -> tuple[Any, ...]:
+        briefing = self.site.briefings[slug]
+        source = briefing.source
+        return (slug, briefing.title, briefing.subtitle, source.outlet, source.published,
+                self.indexes.speakers_by_briefing[slug])
+
+    def key(self, *parts: Any) -> bytes:
+        return digest(self.base, _value_digest(parts))
+
+    def listed(self, slugs: Iterable[str]) -> tuple[bytes, ...]:
+        return tuple(self.cards[s] for s in slugs)
+
+    def has_page(self, days: Iterable[Any]) -> tuple[bool, ...]:
+        """Whether each day has a page: a date links to it only if it does."""
+        return tuple(day in self.day_number for day in days)
+
+    def of(self, planned: Planned) -> bytes:
+        return getattr(self, "_" + planned.kind)(planned.arg)
+
+    # -- pages of one thing ----------------------------------------------------
+
+    def _briefing(self, slug: str) -> bytes:
+        indexes = self.indexes
+        neighbours = (indexes.previous[slug], indexes.next[slug])
+        return self.key("briefing", slug, self.whole[slug], indexes.related[slug],
+                        self.listed(indexes.related[slug]), neighbours,
+                        self.listed(s for s in neighbours if s),
+                        indexes.tags_by_briefing[slug], indexes.speakers_by_briefing[slug],
+                        indexes.mentioned_by_briefing[slug])
+
+    def _speaker(self, speaker_id: str) -> bytes:
+        indexes = self.indexes
+        quotes = indexes.quotes_by_speaker.get(speaker_id, ())
+        turns = indexes.turns_by_speaker.get(speaker_id, ())
+        briefings = indexes.briefings_by_speaker.get(speaker_id, ())
+        mentioned = indexes.mentioned_in.get(speaker_id, ())
+        return self.key("speaker", speaker_id, quotes, self.listed(r.slug for r in quotes),
+                        turns, self.has_page(r.said_on for r in turns),
+                        self.listed(r.slug for r in turns), briefings, self.listed(briefings),
+                        mentioned, self.listed(mentioned),
+                        indexes.co_speakers.get(speaker_id, ()))
+
+    def _day(self, day: Any) -> bytes:
+        entry = self.indexes.days[day]
+        number = self.day_number[day]
+        slugs = [*entry.published, *(r.slug for r in entry.quotes),
+                 *(r.slug for r in entry.events), *(r.slug for r in entry.ending)]
+        return self.key("day", day, entry, self.listed(slugs),
+                        self.days[number - 1] if number else None,
+                        self.days[number + 1] if number + 1 < len(self.days) else None)
+
+    def _tag(self, tag_slug: str) -> bytes:
+        tag = self.indexes.tags[tag_slug]
+        return self.key("tag", tag, self.listed(tag.briefings))
+
+    # -- pages of everything ---------------------------------------------------
+
+    def _home(self, _: None) -> bytes:
+        indexes = self.indexes
+        latest = indexes.newest_first[:20]
+        return self.key("home", self.listed(indexes.newest_first),
+                        tuple(self.site.briefings[s].summary for s in latest),
+                        len(indexes.briefings_by_speaker), len(indexes.days), len(indexes.tags))
+
+    def _speakers(self, _: None) -> bytes:
+        indexes = self.indexes
+        rows = tuple((s, len(indexes.quotes_by_speaker.get(s, ())),
+                      len(indexes.turns_by_speaker.get(s, ())),
+                      len(indexes.briefings_by_speaker.get(s, ())),
+                      indexes.speaker_dates.get(s),
+                      self.has_page(indexes.speaker_dates.get(s, ())))
+                     for s in sorted(self.site.speakers))
+        return self.key("speakers", rows)
+
+    def _dates(self, _: None) -> bytes:
+        briefings = self.site.briefings
+        rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
+                      tuple(briefings[s].title for s in e.published),
+                      tuple(r.event.summary for r in e.events))
+                     for day, e in self.indexes.days.items())
+        return self.key("dates", rows)
+
+    def _tags(self, _: None) -> bytes:
+        return self.key("tags", tuple((t.slug, t.name, len(t.briefings))
+                                      for t in self.indexes.tags.values()))
+
+    def _not_found(self, _: None) -> bytes:
+        return self.key("404")
+
+    def _feed(self, _: None) -> bytes:
+        latest = self.indexes.newest_first[:20]
+        return self.key("feed", latest, tuple(self.shown[s] for s in latest))
+
+    def _sitemap(self, _: None) -> bytes:
+        briefings = self.site.briefings
+        return self.key("sitemap", self.indexes.chronological, sorted(self.site.speakers),
+                        self.days, tuple(self.indexes.tags),
+                        tuple(briefings[s].source.published for s in self.indexes.chronological))
+
+    def _data(self, name: str) -> bytes:
+        """Every data file shows every briefing's annotations and the indexes'
+        view of them; the briefings' file also counts the words of each article."""
+        if self._indexed is None:
+            indexes = self.indexes
+            self._indexed = _value_digest((
+                tuple(self.shown[s] for s in indexes.chronological), indexes.related,
+                indexes.speakers_by_briefing, indexes.mentioned_by_briefing,
+                indexes.briefings_by_speaker, indexes.speaker_dates,
+                tuple((s, len(indexes.quotes_by_speaker.get(s, ())),
+                       len(indexes.turns_by_speaker.get(s, ()))) for s in self.site.speakers)))
+        if name == "briefings":
+            return self.key("data", name, self._indexed,
+                            tuple(self.whole[s] for s in self.indexes.chronological))
+        return self.key("data", name, self._indexed)

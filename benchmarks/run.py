@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
 DEFAULT_TARBALL = REPO.parent / "shared" / "corpus" / "whitehouse-briefing-room.tar.xz"
-SCENARIOS = ("cold", "no change", "one edit")
+SCENARIOS = ("cold", "no change", "one edit", "one annotation")
 EDIT = "\nA paragraph added for the one-edit build.\n"
 
 
@@ -55,6 +55,7 @@ class Run:
     peak_mib: float  # largest resident set in the tree
     ok: bool
     note: str = ""
+    total_mib: float = 0.0  # largest sum of the resident sets of the tree, sampled
 
 
 @dataclass
@@ -83,6 +84,11 @@ class Tool:
     def article(self, site: Path, slug: str) -> Path:
         return site / "content" / "briefings" / f"{slug}.md"
 
+    def annotate(self, site: Path, slug: str) -> tuple[Path, bytes] | None:
+        """Add one quote to a briefing's annotations: (the file, its text before),
+        or None where the tool has no annotations."""
+        return None
+
     def version(self) -> str:
         return ""
 
@@ -100,6 +106,20 @@ class Briefings(Tool):
         for leftover in out.parent.glob(f".{out.name}.*"):
             if leftover.is_dir():
                 shutil.rmtree(leftover, ignore_errors=True)
+
+    def annotate(self, site: Path, slug: str) -> tuple[Path, bytes] | None:
+        """A quote of a speaker the briefing already quotes: the first eight
+        words of its last paragraph, which occur once in the article."""
+        folder = site / "content" / "briefings"
+        path, article = folder / f"{slug}.yaml", (folder / f"{slug}.md").read_text()
+        original = path.read_bytes()
+        text = original.decode()
+        speaker = text.split("quotes:\n  - speaker: ", 1)[1].split("\n", 1)[0]
+        last = [p for p in article.split("\n\n") if p.strip()][-1]
+        words = " ".join(last.split()[:8]).strip('"“”')
+        path.write_text(text.replace("quotes:\n", f"quotes:\n  - speaker: {speaker}\n"
+                                     f"    quote: \"{words}\"\n", 1))
+        return path, original
 
     def version(self) -> str:
         def git(*args: str) -> str:
@@ -221,13 +241,42 @@ def middle_article(folder: Path) -> str:
 
 # -- measuring -----------------------------------------------------------------
 
+_PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _group_rss(group: int) -> float:
+    """The resident memory of every process of a process group, added up (MiB)."""
+    total = 0.0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[2]) == group:  # the fifth field: the process group
+                total += int(fields[21]) * _PAGE_MIB  # the 24th: resident pages
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def measure(command: list[str], log: Path, timeout: float) -> Run:
-    """Run a command; its wall time, CPU time and peak memory from wait4."""
+    """Run a command; its wall time, CPU time and peak memory from wait4, and
+    the largest memory of all its processes together, sampled every 20 ms."""
     with log.open("wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
                                    cwd=REPO, start_new_session=True)
         killed = threading.Event()
+        done = threading.Event()
+        total = [0.0]
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                total[0] = max(total[0], _group_rss(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
 
         def kill() -> None:
             killed.set()
@@ -239,6 +288,8 @@ def measure(command: list[str], log: Path, timeout: float) -> Run:
             _, status, usage = os.wait4(process.pid, 0)
         finally:
             timer.cancel()
+            done.set()
+            sampler.join()
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
@@ -246,7 +297,8 @@ def measure(command: list[str], log: Path, timeout: float) -> Run:
         return Run(wall, cpu, usage.ru_maxrss / 1024, False, f"stopped after {timeout:.0f} s")
     ok = process.returncode == 0
     return Run(wall, cpu, usage.ru_maxrss / 1024, ok,
-               "" if ok else f"exit status {process.returncode}: see {log}")
+               "" if ok else f"exit status {process.returncode}: see {log}",
+               max(total[0], usage.ru_maxrss / 1024))
 
 
 def last_line(log: Path) -> str:
@@ -267,17 +319,23 @@ def bench(corpus: str, folder: Path, tools: list[Tool], repeat: int, timeout: fl
             result = results[tool.name]
             article = tool.article(site, slug)
             original = article.read_bytes()
+            annotated: tuple[Path, bytes] | None = None
             try:
                 for scenario in SCENARIOS:
                     if scenario == "cold":
                         tool.clean(site, out)
                     if scenario == "one edit":
                         article.write_bytes(original + EDIT.encode())
+                    if scenario == "one annotation":
+                        annotated = tool.annotate(site, slug)
+                        if annotated is None:
+                            continue
                     log = logs / f"{tool.name}-{scenario.replace(' ', '-')}-{rep + 1}.log"
                     run = measure(tool.command(site, out), log, timeout)
                     result.runs[scenario].append(run)
-                    print(f"  {rep + 1}/{repeat} {tool.name:<9} {scenario:<9} {run.wall:8.2f} s "
-                          f"{run.peak_mib:7.0f} MiB {run.note}", flush=True)
+                    print(f"  {rep + 1}/{repeat} {tool.name:<9} {scenario:<14} {run.wall:8.2f} s "
+                          f"{run.peak_mib:7.0f} MiB {run.total_mib:7.0f} MiB in all {run.note}",
+                          flush=True)
                     if scenario == "cold" and run.ok and not result.pages:
                         result.pages = sum(1 for _ in out.rglob("*.html"))
                         result.summary = last_line(log) if tool.name == "briefings" else ""
@@ -286,6 +344,8 @@ def bench(corpus: str, folder: Path, tools: list[Tool], repeat: int, timeout: fl
                         break
             finally:
                 article.write_bytes(original)
+                if annotated:
+                    annotated[0].write_bytes(annotated[1])
     return list(results.values())
 
 
@@ -313,8 +373,8 @@ def load_average() -> str:
 
 def table(results: list[Result]) -> str:
     rows = ["| corpus | build | tool | wall (median) | min-max | CPU (median) | peak memory "
-            "| vs Hugo |",
-            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+            "| all processes | vs Hugo |",
+            "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     corpora_seen = list(dict.fromkeys(r.corpus for r in results))
     for corpus in corpora_seen:
         here = [r for r in results if r.corpus == corpus]
@@ -326,7 +386,9 @@ def table(results: list[Result]) -> str:
                 if not runs:
                     failed = result.runs[scenario]
                     note = failed[0].note if failed else "not run"
-                    rows.append(f"| {corpus} | {scenario} | {result.tool} | {note} | | | | |")
+                    if failed:
+                        rows.append(f"| {corpus} | {scenario} | {result.tool} | {note} "
+                                    "| | | | | |")
                     continue
                 wall = _median(runs)
                 ratio = f"{wall / base:.1f}×" if base and result.tool != "hugo" else ""
@@ -334,7 +396,8 @@ def table(results: list[Result]) -> str:
                     f"| {corpus} | {scenario} | {result.tool} | {_seconds(wall)} | "
                     f"{_seconds(min(r.wall for r in runs))}-{_seconds(max(r.wall for r in runs))}"
                     f" | {_seconds(statistics.median(r.cpu for r in runs))} | "
-                    f"{max(r.peak_mib for r in runs):,.0f} MiB | {ratio} |")
+                    f"{max(r.peak_mib for r in runs):,.0f} MiB | "
+                    f"{max(r.total_mib for r in runs):,.0f} MiB | {ratio} |")
     return "\n".join(rows)
 
 

@@ -55,7 +55,7 @@ class Run:
     peak_mib: float  # largest resident set in the tree
     ok: bool
     note: str = ""
-    total_mib: float = 0.0  # largest sum of the resident sets of the tree, sampled
+    total_mib: float = 0.0  # largest memory of the whole tree (proportional sets), sampled
 
 
 @dataclass
@@ -241,20 +241,22 @@ def middle_article(folder: Path) -> str:
 
 # -- measuring -----------------------------------------------------------------
 
-_PAGE_MIB = os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def _group_rss(group: int) -> float:
-    """The resident memory of every process of a process group, added up (MiB)."""
+def _group_pss(group: int) -> float:
+    """The memory of every process of a process group together (MiB): the
+    proportional set sizes, so that pages forked workers share with their
+    parent count once, not once a process."""
     total = 0.0
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             stat = Path(f"/proc/{name}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[2]) == group:  # the fifth field: the process group
-                total += int(fields[21]) * _PAGE_MIB  # the 24th: resident pages
+            if int(stat[stat.rindex(")") + 2:].split()[2]) != group:  # the process group
+                continue
+            for line in Path(f"/proc/{name}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+                    break
         except (OSError, ValueError, IndexError):
             continue
     return total
@@ -262,7 +264,8 @@ def _group_rss(group: int) -> float:
 
 def measure(command: list[str], log: Path, timeout: float) -> Run:
     """Run a command; its wall time, CPU time and peak memory from wait4, and
-    the largest memory of all its processes together, sampled every 20 ms."""
+    the largest memory of all its processes together (proportional set sizes),
+    sampled every 20 ms."""
     with log.open("wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
@@ -273,7 +276,7 @@ def measure(command: list[str], log: Path, timeout: float) -> Run:
 
         def sample() -> None:
             while not done.wait(0.02):
-                total[0] = max(total[0], _group_rss(process.pid))
+                total[0] = max(total[0], _group_pss(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -397,7 +400,7 @@ def table(results: list[Result]) -> str:
                     f"{_seconds(min(r.wall for r in runs))}-{_seconds(max(r.wall for r in runs))}"
                     f" | {_seconds(statistics.median(r.cpu for r in runs))} | "
                     f"{max(r.peak_mib for r in runs):,.0f} MiB | "
-                    f"{max(r.total_mib for r in runs):,.0f} MiB | {ratio} |")
+                    f"{max(max(r.total_mib, r.peak_mib) for r in runs):,.0f} MiB | {ratio} |")
     return "\n".join(rows)
 
 

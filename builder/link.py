@@ -16,6 +16,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import numpy
+
 from . import urls
 from .anchor import Article, Turn
 from .model import Briefing, Event, Quote, Speaker
@@ -286,11 +288,13 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
     frequency = Counter(f for fs in features.values() for f in fs)
     total = len(briefings)
     weight = {f: math.log(total / n) for f, n in frequency.items()}
-    holders: dict[str, list[str]] = defaultdict(list)
+    number = {slug: i for i, slug in enumerate(chronological)}
+    holders: dict[str, list[int]] = defaultdict(list)
     for slug in chronological:
         for feature in features[slug]:
             if weight[feature] > 0:
-                holders[feature].append(slug)
+                holders[feature].append(number[slug])
+    held = {feature: numpy.array(found, dtype=numpy.intp) for feature, found in holders.items()}
     explicit: dict[str, list[str]] = defaultdict(list)
     for slug in chronological:
         for other, _ in briefings[slug].related:
@@ -298,22 +302,41 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
                 explicit[slug].append(other)
                 explicit[other].append(slug)
     related = {}
+    scores = numpy.zeros(len(chronological))
     for slug in chronological:
-        scores: Counter[str] = Counter()
+        # Each briefing's score against every other, in one array: the weights
+        # of the features they share (a tag held by thousands adds to each).
+        scores[:] = 0.0
         for feature in features[slug]:
-            for other in holders.get(feature, ()):
-                if other != slug:
-                    scores[other] += weight[feature]
+            if feature in held:
+                scores[held[feature]] += weight[feature]
+        scores[number[slug]] = 0.0
         chosen = list(dict.fromkeys(explicit[slug]))
         wanted = max(RELATED_LIMIT, len(chosen))
-        # The best few only: a tag held by thousands of briefings scores each of them.
-        best = heapq.nsmallest(wanted + len(chosen),
-                               [(-round(score, 9), other) for other, score in scores.items()])
-        for _, other in best:
-            if len(chosen) >= wanted:
-                break
-            if other not in chosen:
-                chosen.append(other)
-        related[slug] = tuple(chosen)
+        related[slug] = tuple(chosen + _best(scores, wanted + len(chosen), chronological,
+                                             chosen, wanted - len(chosen)))
     return related
+
+
+def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...], chosen: list[str],
+          wanted: int) -> list[str]:
+    """The ``wanted`` best-scored briefings not already ``chosen``: by score
+    rounded to 9 places, then by slug, among the ``count`` first. The array
+    only narrows the field to the scores near the first ``count``; the order
+    is Python's, so sums added up in another order rank the same."""
+    if wanted <= 0:
+        return []
+    positive = numpy.flatnonzero(scores > 0)
+    if len(positive) > count:
+        floor = numpy.partition(scores[positive], len(positive) - count)[len(positive) - count]
+        positive = positive[scores[positive] >= floor - 1e-6]
+    ranked = heapq.nsmallest(count, ((-round(float(scores[i]), 9), slugs[i])
+                                     for i in positive.tolist()))
+    picked: list[str] = []
+    for _, other in ranked:
+        if len(picked) >= wanted:
+            break
+        if other not in chosen:
+            picked.append(other)
+    return picked
 

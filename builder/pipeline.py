@@ -161,7 +161,8 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
                     pass
                 return report
             write_output(out, _with_copies(entries, copies, previous, outputs),
-                         stamp=lambda: _identity(outputs).hex())
+                         stamp=lambda: _identity(outputs).hex(),
+                         present=list(previous) if previous else None)
         except _RenderFailed as failed:
             problems.append(failed.problem)
             return report
@@ -267,12 +268,13 @@ def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
     """The indexes, or the last build's where what they are made from (what
     other pages see of each briefing, the speakers and the settings) is the same."""
     key = _model_key(results, common)
-    kept = store.state("indexes")
-    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == key \
-            and isinstance(kept[1], Indexes):
-        return kept[1]
+    if store.state("indexes_key") == key:  # only then is the large value read
+        kept = store.state("indexes")
+        if isinstance(kept, Indexes):
+            return kept
     indexes = build_indexes(briefings, speakers, articles)
-    store.keep("indexes", (key, indexes))
+    store.keep("indexes_key", key)
+    store.keep("indexes", indexes)
     return indexes
 
 

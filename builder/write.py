@@ -10,9 +10,19 @@ else. The builder only ever replaces a folder it made itself: it leaves a
 marker file in its output, refuses to wipe a non-empty folder without one,
 and clears away only the staging and retired folders named and marked as its own.
 
-Files that did not change are not written again: the staging folder gets a
-hard link to the previous output's file (so its modification time, and a
-static host's upload of it, stay as they were), and the swap keeps it.
+That is how a site is written whole: the first time, or when the previous
+output is not known. A rebuild over an output the builder knows (it has the
+list of its files) costs only what changed. The changed files are written to a
+staging folder beside the output, and a journal names where each one goes and
+which old files go away. Writing the journal (a rename) commits the build. Each
+file then replaces its old version with one rename, so a reader gets either
+the old file or the new one, never a part of one. A build killed before the
+commit leaves the output untouched; one killed after it leaves the journal,
+and the next build carries it out before anything else (it can be carried out
+any number of times), so the site it leaves equals a clean build. Files that
+did not change are not touched: their modification time, and a static host's
+upload of them, stay as they were. (On the first path, unchanged files are
+hard-linked into the staging folder, with the same effect.)
 
 One build at a time writes an output folder: the write holds an exclusive
 ``flock`` on ``.<name>.lock`` beside it. The kernel drops the lock when the
@@ -25,6 +35,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import json
 import os
 import re
 import shutil
@@ -32,6 +43,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from .problems import Position, Problem, error
 
@@ -98,10 +110,14 @@ Content = bytes | Path | None
 
 def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
                  copies: dict[str, Path] | None = None,
-                 stamp: Callable[[], str] | None = None) -> None:
+                 stamp: Callable[[], str] | None = None,
+                 present: Iterable[str] | None = None) -> None:
     """Write ``files`` (path -> content, produced as they are written) and
     ``copies`` (path -> source file) as ``out``; ``stamp()``, called when all
     are written, gives a line for the marker file (the identity of this output).
+    ``present``: every file the output holds now, where that is known; then
+    only what changed is written, in place, and the files not written again
+    that are no longer wanted are removed.
 
     Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
     """
@@ -114,6 +130,10 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
         _recover(out)
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
+        if present is not None and (out / MARKER).is_file() and not out.is_symlink():
+            _update(out, staging, [*files, *sorted((copies or {}).items())], set(present),
+                    stamp)
+            return
         try:
             staging.mkdir()
             _fill(staging, out, files, copies or {})
@@ -150,9 +170,15 @@ def _locked(out: Path) -> Iterator[None]:
 
 
 def _recover(out: Path) -> None:
-    """Undo what a killed build left: the output first, then its spare folders."""
+    """Finish or undo what a killed build left: the output first, then its
+    spare folders. A committed journal is carried out; anything else is undone."""
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
     leftovers = [p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and _ours(p)]
+    for staging in sorted((p for p in leftovers if (p / JOURNAL).is_file()),
+                          key=lambda p: p.lstat().st_ctime_ns):
+        if os.path.isdir(out):
+            _carry_out(staging, out, json.loads((staging / JOURNAL).read_text("utf-8")))
+            leftovers.remove(staging)
     retired = [p for p in leftovers if p.name.startswith(f".{out.name}.old-")
                and (p / MARKER).is_file()]
     if retired and not os.path.lexists(out):
@@ -201,6 +227,68 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
             _take_over(out / relative, target)
         else:
             shutil.copyfile(content, target)
+
+
+JOURNAL = ".journal"
+
+
+def _update(out: Path, staging: Path, files: list[tuple[str, Content]], present: set[str],
+            stamp: Callable[[], str] | None) -> None:
+    """Write what changed to ``staging``, commit the journal, carry it out."""
+    moves: list[tuple[str, str]] = []
+    wanted: set[str] = set()
+    try:
+        staging.mkdir()
+        (staging / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
+        for relative, content in files:
+            wanted.add(relative)
+            if content is None:
+                continue
+            temporary = f"{len(moves)}"
+            if isinstance(content, bytes):
+                (staging / temporary).write_bytes(content)
+            else:
+                shutil.copyfile(content, staging / temporary)
+            moves.append((temporary, relative))
+        marker = MARKER_TEXT + (stamp().encode() + b"\n" if stamp is not None else b"")
+        (staging / "marker").write_bytes(marker)
+        journal = {"moves": moves, "gone": sorted(present - wanted - {MARKER}),
+                   "marker": "marker"}
+        (staging / f"{JOURNAL}.new").write_text(json.dumps(journal), "utf-8")
+        # The commit: from here on, the next build finishes this one.
+        os.rename(staging / f"{JOURNAL}.new", staging / JOURNAL)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            _remove(staging)
+        raise
+    _carry_out(staging, out, journal)
+
+
+def _carry_out(staging: Path, out: Path, journal: dict[str, Any]) -> None:
+    """Move each staged file into place, remove what is gone, then the
+    marker; done again after a kill, it does what is left and no harm."""
+    made: set[Path] = {out}
+    for temporary, relative in journal["moves"]:
+        source = staging / temporary
+        if source.exists():
+            target = out / relative
+            _mkdirs(target.parent, made)
+            os.replace(source, target)
+    for relative in journal["gone"]:
+        target = out / relative
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        for folder in target.parents:  # the folders it leaves empty
+            if folder == out or not folder.is_relative_to(out):
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+    marker = staging / journal["marker"]
+    if marker.exists():
+        os.replace(marker, out / MARKER)
+    _remove(staging)
 
 
 def _take_over(previous: Path, target: Path) -> None:

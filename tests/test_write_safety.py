@@ -52,9 +52,9 @@ def _revised(site: Path) -> Path:
     return site
 
 
-def _start_build(site: Path, out: Path) -> subprocess.Popen[bytes]:
+def _start_build(site: Path, out: Path, cached: bool = True) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "builder", "build", "--site", str(site),
-                             "--out", str(out)],
+                             "--out", str(out), *(() if cached else ("--no-cache",))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -68,16 +68,18 @@ def _kill_when(build: subprocess.Popen[bytes], ready: Callable[[], bool]) -> Non
     build.wait()
 
 
-def _moment(kind: str, when: float, out: Path, staging: Path, files: int
-            ) -> Callable[[], bool]:
-    """When to kill a build just started: ``when`` seconds from now ("after"), once
-    its staging folder holds that share of the site's files ("files"), or as soon
-    as the output folder is another one ("swapped")."""
+def _moment(kind: str, when: float, out: Path, staging: Path) -> Callable[[], bool]:
+    """When to kill a build just started: ``when`` seconds from now ("after"),
+    once its staging folder holds that many files ("staged"), once it has
+    committed its journal ("committed"), or as soon as the output folder is
+    another one ("swapped", a whole site written anew)."""
     began, output = time.monotonic(), _inode(out)
     if kind == "after":
         return lambda: time.monotonic() - began >= when
-    if kind == "files":
-        return lambda: staging.is_dir() and _files_in(staging) >= when * files
+    if kind == "staged":
+        return lambda: staging.is_dir() and _files_in(staging) >= when
+    if kind == "committed":
+        return lambda: (staging / write.JOURNAL).exists()
     return lambda: _inode(out) != output
 
 
@@ -108,7 +110,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"old": old, "new": new}
 
 
-def test_a_killed_build_leaves_the_old_site_or_the_new_one(sites, tmp_path: Path) -> None:
+def test_a_build_killed_at_any_moment_loses_nothing(sites, tmp_path: Path) -> None:
+    """Killed at any moment, a build leaves every file of the output whole (the
+    old version or the new one, never part of one), and the next build leaves
+    exactly the site a clean build makes."""
     old, new = _tree(sites["old"] / "reference"), _tree(sites["new"] / "reference")
     assert old != new and set(old) != set(new)
     out = tmp_path / "live" / "public"
@@ -129,34 +134,80 @@ def test_a_killed_build_leaves_the_old_site_or_the_new_one(sites, tmp_path: Path
 
     # Kills at moments spread over the whole build, then at moments of the write
     # itself, told by what the build has done rather than by the clock: its staging
-    # folder holding a share of the files, and the output just swapped.
-    moments: list[tuple[str, float]] = [("after", full * i / 6 * 1.1) for i in range(7)]
-    moments += [("files", share / 5) for share in range(6)]
-    moments += [("swapped", 0.0)] * 3
+    # folder holding some files, its journal just committed, and (for a build
+    # without the cache, which writes the whole site anew) the output just swapped.
+    moments: list[tuple[str, float, bool]] = [("after", full * i / 6 * 1.1, True)
+                                              for i in range(7)]
+    moments += [("staged", count, True) for count in (1, 2, 4, 8, 16)]
+    moments += [("committed", 0.0, True)] * 4
+    moments += [("swapped", 0.0, False)] * 3
     outcomes: Counter[str] = Counter()
-    for kind, when in moments:
+    for kind, when, cached in moments:
         previous = _tree(out)
         site = sites["old"] if previous == new else sites["new"]
-        build = _start_build(site, out)
+        build = _start_build(site, out, cached)
         staging = out.parent / f".public.staging-{build.pid}"
-        _kill_when(build, _moment(kind, when, out, staging, len(old)))
+        _kill_when(build, _moment(kind, when, out, staging))
         now = _tree(out)
-        assert now in (old, new), f"a build killed at {kind} {when:.3f} left a mixed site"
+        for file, data in now.items():
+            assert data in (old.get(file), new.get(file)) or file == MARKER, \
+                f"a build killed at {kind} {when:.3f} left {file} neither old nor new"
         assert (out / MARKER).is_file()
+        committed = (staging / write.JOURNAL).exists()
         if build.returncode == 0:
             outcomes["finished before the kill"] += 1
+        elif committed:
+            outcomes["killed after its commit"] += 1
         elif now == previous:
             outcomes["killed while writing" if staging.exists() else "killed before writing"] += 1
         else:
-            outcomes["killed after the swap"] += 1
+            outcomes["killed after writing"] += 1
+        if now not in (old, new) or committed:
+            # What the next build finds: it finishes the killed one first.
+            reference = _tree(site / "reference")
+            result = run_cli("build", "--site", site, "--out", out)
+            assert result.code == 0, result.err
+            assert _tree(out) == reference
+            assert _beside(out) == [".public.lock", "public"]
 
     print(f"\nbuild {full:.2f} s, write {finished_at - (staged_at or finished_at):.3f} s; "
           f"{len(moments)} kills: {dict(outcomes)}")
-    assert outcomes["killed while writing"], "no kill landed inside the write"
+    assert outcomes["killed while writing"] + outcomes["killed after its commit"], \
+        "no kill landed inside the write"
 
     result = run_cli("build", "--site", sites["new"], "--out", out)
     assert result.code == 0, result.err
     assert _tree(out) == new
+    assert _beside(out) == [".public.lock", "public"]
+
+
+def test_a_committed_journal_is_carried_out_by_the_next_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build stopped after its commit, having moved only some files, is
+    finished by the next one before anything else, even if that one fails."""
+    out = tmp_path / "public"
+    write.write_output(out, {"index.html": b"old", "a/index.html": b"a", "b/index.html": b"b"})
+    present = ["index.html", "a/index.html", "b/index.html"]
+    carry_out = write._carry_out
+
+    def stop_after_one_move(staging: Path, target: Path, journal: dict) -> None:
+        temporary, relative = journal["moves"][0]
+        os.replace(staging / temporary, target / relative)
+        raise KeyboardInterrupt  # as if killed there
+
+    monkeypatch.setattr(write, "_carry_out", stop_after_one_move)
+    with pytest.raises(KeyboardInterrupt):
+        write.write_output(out, [("index.html", b"new"), ("a/index.html", None),
+                                 ("c/index.html", b"c")], stamp=lambda: "second",
+                           present=present)
+    monkeypatch.setattr(write, "_carry_out", carry_out)
+    assert _tree(out)["index.html"] == b"new" and not (out / "c").exists()  # half done
+
+    with pytest.raises(FileNotFoundError):  # the next build fails, after finishing that one
+        write.write_output(out, [("index.html", tmp_path / "missing.txt")],
+                           present=["index.html", "a/index.html", "c/index.html"])
+    assert _tree(out) == {MARKER: write.MARKER_TEXT + b"second\n", "index.html": b"new",
+                          "a/index.html": b"a", "c/index.html": b"c"}
     assert _beside(out) == [".public.lock", "public"]
 
 

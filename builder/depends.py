@@ -12,8 +12,10 @@ and the theme, which every page may show. Then, by kind of page:
 - a briefing's page: the whole briefing (article and annotations) and the
   index entries it shows (related briefings, neighbours, tags, speakers), with
   the card of each other briefing it lists;
-- a speaker's, a day's and a tag's page: its index entries, with the cards of
-  the briefings they list;
+- a speaker's and a day's page: its index entries (which quotes, turns and
+  events, by id) with what is shown of the briefings they come from (their
+  annotations), and the cards of the briefings they list;
+- a tag's page: its briefings and their cards;
 - the home page and the indexes: what each of their rows shows;
 - the data files: everything.
 
@@ -116,24 +118,34 @@ class _Keys:
                         indexes.tags_by_briefing[slug], indexes.speakers_by_briefing[slug],
                         indexes.mentioned_by_briefing[slug])
 
+    def annotated(self, slugs: Iterable[str]) -> tuple[bytes, ...]:
+        """What other pages show of each briefing (its annotations), once each:
+        a page that lists a briefing's quotes, turns or events changes with them."""
+        return tuple(self.shown[s] for s in dict.fromkeys(slugs))
+
     def _speaker(self, speaker_id: str) -> bytes:
         indexes = self.indexes
         quotes = indexes.quotes_by_speaker.get(speaker_id, ())
         turns = indexes.turns_by_speaker.get(speaker_id, ())
         briefings = indexes.briefings_by_speaker.get(speaker_id, ())
         mentioned = indexes.mentioned_in.get(speaker_id, ())
-        return self.key("speaker", speaker_id, quotes, self.listed(r.slug for r in quotes),
-                        turns, self.has_page(r.said_on for r in turns),
-                        self.listed(r.slug for r in turns), briefings, self.listed(briefings),
-                        mentioned, self.listed(mentioned),
+        slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
+        return self.key("speaker", speaker_id, tuple((r.slug, r.quote.id) for r in quotes),
+                        tuple((r.slug, r.turn.number) for r in turns), self.annotated(slugs),
+                        self.listed(dict.fromkeys(slugs)),
+                        self.has_page(r.said_on for r in turns), briefings,
+                        self.listed(briefings), mentioned, self.listed(mentioned),
                         indexes.co_speakers.get(speaker_id, ()))
 
     def _day(self, day: Any) -> bytes:
         entry = self.indexes.days[day]
         number = self.day_number[day]
-        slugs = [*entry.published, *(r.slug for r in entry.quotes),
-                 *(r.slug for r in entry.events), *(r.slug for r in entry.ending)]
-        return self.key("day", day, entry, self.listed(slugs),
+        said = tuple((r.slug, r.quote.id) for r in entry.quotes)
+        happened = tuple((r.slug, r.event.id) for r in (*entry.events, *entry.ending))
+        sources = [slug for slug, _ in (*said, *happened)]
+        return self.key("day", day, entry.published, said, happened, len(entry.events),
+                        self.annotated(sources),
+                        self.listed(dict.fromkeys([*entry.published, *sources])),
                         self.days[number - 1] if number else None,
                         self.days[number + 1] if number + 1 < len(self.days) else None)
 

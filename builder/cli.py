@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                                 "and leave it as it is: read, anchor and render everything")
     build_cmd.add_argument("--jobs", type=_positive, metavar="N",
                            help="worker processes (default: one per core; 1: none)")
+    build_cmd.add_argument("--dask", metavar="ADDRESS",
+                           help="read and render on a Dask cluster: its scheduler's address "
+                                "(tcp://host:8786), or 'local' for one on this machine with "
+                                "--jobs workers; needs " + "pip install 'briefings[dask]'")
     return parser
 
 
@@ -79,10 +83,21 @@ def main(argv: list[str] | None = None) -> int:
     from .pipeline import build, summary_of
     from .write import OutputBusy
 
+    options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
+               "jobs": getattr(args, "jobs", None)}
     try:
-        report = build(site, getattr(args, "out", None), strict=args.strict, write=writing,
-                       cache=writing and not args.no_cache,
-                       jobs=getattr(args, "jobs", None))
+        if getattr(args, "dask", None):
+            from .cluster import MissingDask, dask_executor
+            from .parallel import default_jobs
+
+            try:
+                with dask_executor(args.dask, args.jobs or default_jobs()) as executor:
+                    report = build(site, args.out, executor=executor, **options)
+            except MissingDask as missing:
+                print(f"briefings: error: {missing}", file=sys.stderr)
+                return 2
+        else:
+            report = build(site, getattr(args, "out", None), **options)
     except OutputBusy as busy:
         print(f"briefings: error: {busy}; nothing was written. Run the build again when "
               "it has finished.", file=sys.stderr)

@@ -93,6 +93,14 @@ def inherited() -> Any:
     return _inherited
 
 
+def share(executor: Executor | None, value: T) -> T:
+    """``value`` as tasks on ``executor`` should carry it: sent once to every
+    worker where the executor can (a Dask cluster's, see :mod:`builder.cluster`),
+    else itself, sent with each task."""
+    place = getattr(executor, "share", None)
+    return place(value) if callable(place) else value
+
+
 def run(executor: Executor | None, function: Callable[[T], R], tasks: Iterable[T]
         ) -> Iterator[R]:
     """``function`` over ``tasks``, results in order, in this process if no executor."""

@@ -150,10 +150,11 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     report.rendered = len(todo)
     model = (site, indexes, articles, templates, site_dir)
     # The builder's own workers start now, before the output folder is locked,
-    # and inherit the model; another executor's workers get it with each task.
+    # and inherit the model; another executor's workers get it once where it can
+    # take it (a Dask cluster), else with each task.
     with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own:
-        rendered = _render_all(todo, None if executor is None else model, executor or own,
-                               jobs)
+        shared = None if executor is None or not todo else parallel.share(executor, model)
+        rendered = _render_all(todo, shared, executor or own, jobs)
         entries = _with_previous(plan, keys, previous, outputs, report, rendered)
         try:
             if not write:
@@ -226,7 +227,8 @@ def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
             todo.append(pair)
     fresh: dict[str, tuple[bytes, bytes]] = {}
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own:
-        tasks = [(chunk, speakers, settings) for chunk in parallel.chunks(todo, jobs)]
+        given = parallel.share(executor, (speakers, settings)) if todo else None
+        tasks = [(chunk, given) for chunk in parallel.chunks(todo, jobs)]
         for chunk_results in parallel.run(executor or own, read_chunk, tasks):
             for result in chunk_results:
                 found[result.slug] = result
@@ -235,10 +237,10 @@ def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
     return [found[p.slug] for p in pairs], fresh
 
 
-def read_chunk(task: tuple[list[RawPair], dict[str, Speaker], _Settings]
+def read_chunk(task: tuple[list[RawPair], tuple[dict[str, Speaker], _Settings]]
                ) -> list[BriefingResult]:
     """Read and anchor a few briefings: a task of the per-briefing stage."""
-    pairs, speakers, settings = task
+    pairs, (speakers, settings) = task
     return [_read_one(pair, speakers, settings) for pair in pairs]
 
 

@@ -81,10 +81,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})")
             return 0
     from .pipeline import build, summary_of
+    from .progress import for_terminal
     from .write import OutputBusy
 
     options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
-               "jobs": getattr(args, "jobs", None)}
+               "jobs": getattr(args, "jobs", None), "progress": for_terminal()}
     try:
         if getattr(args, "dask", None):
             from .cluster import MissingDask, dask_executor

@@ -41,6 +41,7 @@ from .link import Indexes, build_indexes, check_references
 from .load import RawPair, load_site
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
+from .progress import Advance, Progress
 from .render import Planned, plan_site, render_files
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
@@ -65,14 +66,16 @@ class Report:
 
 def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
           write: bool = True, cache: bool = True, jobs: int | None = None,
-          executor: Executor | None = None) -> Report:
+          executor: Executor | None = None, progress: Progress | None = None) -> Report:
     """Check the site and, if it has no errors and ``write``, write it.
 
     ``cache``: use and update the site's build cache (only when writing).
     ``jobs``: processes of the builder's own pool (default: one per core; 1 for
     none). ``executor``: run the per-briefing and render stages on this one instead.
+    ``progress``: where to report the two long stages as they go (default: nowhere).
     """
     report = Report()
+    progress = progress or Progress()
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
     store = BuildCache.of_site(site_dir, enabled=cache and write)
@@ -96,7 +99,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
     results, fresh = _read_briefings(raw.pairs, speakers, settings, common, store,
-                                     executor, jobs)
+                                     executor, jobs, progress)
     briefings: dict[str, Briefing] = {}
     articles: dict[str, Article] = {}
     partial: set[str] = set()  # briefings read with errors, their broken parts left out
@@ -152,10 +155,11 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     # The builder's own workers start now, before the output folder is locked,
     # and inherit the model; another executor's workers get it once where it can
     # take it (a Dask cluster), else with each task.
-    with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own:
+    with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own, \
+            progress.stage("writing", len(plan), "files") as advance:
         shared = None if executor is None or not todo else parallel.share(executor, model)
         rendered = _render_all(todo, shared, executor or own, jobs)
-        entries = _with_previous(plan, keys, previous, outputs, report, rendered)
+        entries = _with_previous(plan, keys, previous, outputs, report, rendered, advance)
         try:
             if not write:
                 for _ in entries:
@@ -209,7 +213,7 @@ class BriefingResult:
 
 def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
-                    executor: Executor | None, jobs: int
+                    executor: Executor | None, jobs: int, progress: Progress
                     ) -> tuple[list[BriefingResult], dict[str, tuple[bytes, bytes]]]:
     """Every pair's result in order, and the cache entries made anew."""
     kept = store.briefings()
@@ -226,10 +230,12 @@ def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
         else:
             todo.append(pair)
     fresh: dict[str, tuple[bytes, bytes]] = {}
-    with parallel.pool(jobs if executor is None else 1, len(todo)) as own:
+    with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
+            progress.stage("reading", len(todo), "briefings") as advance:
         given = parallel.share(executor, (speakers, settings)) if todo else None
         tasks = [(chunk, given) for chunk in parallel.chunks(todo, jobs)]
         for chunk_results in parallel.run(executor or own, read_chunk, tasks):
+            advance(len(chunk_results))
             for result in chunk_results:
                 found[result.slug] = result
                 if store.enabled:
@@ -312,11 +318,12 @@ class _RenderFailed(Exception):
 def _with_previous(plan: list[Planned], keys: dict[str, bytes],
                    previous: dict[str, tuple[bytes, bytes]],
                    outputs: dict[str, tuple[bytes, bytes]], report: Report,
-                   rendered: Iterator[tuple[str, bytes, bytes]]
+                   rendered: Iterator[tuple[str, bytes, bytes]], advance: Advance
                    ) -> Iterator[tuple[str, Content]]:
     """Each planned file: None where the previous output has it made from the
     same inputs, else its bytes as rendered (None again if they came out the same)."""
     for planned in plan:
+        advance(1)
         before = previous.get(planned.file)
         if before and before[0] == keys[planned.file]:
             outputs[planned.file] = before

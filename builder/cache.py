@@ -6,7 +6,10 @@ while saving it leaves the previous state, never half of one) and holds:
 
 - each briefing read and anchored, under a key that hashes everything the
   result depends on: the article, its annotations, site.yaml, speakers.yaml and
-  the builder itself (its code and the versions of the libraries it renders with);
+  the builder itself (its code and the versions of the libraries it renders with),
+  with the signature of its two files (sizes, times, inodes) and the digest of
+  their texts when they were read: files whose signature is unchanged are not
+  read again;
 - for each file of the last output, the key it was made under and the digest
   of its bytes, with the identity of that output (a digest of all of them,
   also written in the output's marker file), so a file is taken over from the
@@ -42,7 +45,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 1
+SCHEMA = 2
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
@@ -219,12 +222,19 @@ class BuildCache:
 
     # -- briefings -------------------------------------------------------------
 
-    def briefings(self) -> dict[str, tuple[bytes, bytes]]:
-        """slug -> (key, pickled result) of every briefing of the last build."""
+    def briefings(self) -> dict[str, tuple[bytes, bytes, bytes, bytes]]:
+        """slug -> (signature of its files, digest of their texts, key, sealed
+        result) of every briefing of the last build."""
         if self._db is None:
             return {}
-        return {slug: (key, value) for slug, key, value
-                in self._db.execute("SELECT slug, key, value FROM briefings")}
+        return {row[0]: row[1:] for row
+                in self._db.execute("SELECT slug, signature, texts, key, value FROM briefings")}
+
+    def signatures(self) -> dict[str, bytes]:
+        """slug -> the signature of its files when they were last read."""
+        if self._db is None:
+            return {}
+        return dict(self._db.execute("SELECT slug, signature FROM briefings"))
 
     # -- the last output -------------------------------------------------------
 
@@ -237,7 +247,7 @@ class BuildCache:
 
     # -- saving ----------------------------------------------------------------
 
-    def save(self, briefings: dict[str, tuple[bytes, bytes]],
+    def save(self, briefings: dict[str, tuple[bytes, bytes, bytes, bytes]],
              outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any]) -> None:
         """Replace what is kept with this build's, in one transaction. ``briefings``
         holds only the entries that changed; the others are kept, those of
@@ -256,8 +266,8 @@ class BuildCache:
                 if known is not None:
                     gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
                     db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
-                db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?)",
-                               ((s, k, v) for s, (k, v) in briefings.items()))
+                db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?)",
+                               ((slug, *entry) for slug, entry in briefings.items()))
                 if outputs is not None:
                     db.execute("DELETE FROM outputs")
                     db.executemany("INSERT INTO outputs VALUES (?, ?, ?)",
@@ -301,7 +311,8 @@ def _connect(path: Path) -> sqlite3.Connection | None:
             with db:
                 for table in ("briefings", "outputs", "state"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
-                db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, key BLOB, value BLOB)")
+                db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, signature BLOB, "
+                           "texts BLOB, key BLOB, value BLOB)")
                 db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")

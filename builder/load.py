@@ -45,9 +45,15 @@ class TextFile:
 
 @dataclass(frozen=True)
 class RawPair:
+    """A briefing's two files. ``signature`` is what their stats say of them
+    (sizes, times, inodes); a pair whose signature the caller already knew is
+    not read (``unread``, its texts empty) until :func:`read_pair` is asked."""
+
     slug: str
     article: TextFile
     annotations: TextFile
+    signature: bytes = b""
+    unread: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,9 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
     return None
 
 
-def load_site(root: Path) -> RawSite:
+def load_site(root: Path, known: dict[str, bytes] | None = None) -> RawSite:
+    """The site's files. ``known``: the signature of each briefing pair as
+    last read; a pair with the same signature now is listed, not read."""
     problems: list[Problem] = []
 
     def read(relative: str, required: bool, checked: bool = False) -> TextFile | None:
@@ -132,7 +140,7 @@ def load_site(root: Path) -> RawSite:
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs, slugs = _load_pairs(root, problems, read)
+    pairs, slugs = _load_pairs(root, problems, read, known or {})
     static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
@@ -147,8 +155,24 @@ def load_site(root: Path) -> RawSite:
     )
 
 
-def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-untyped-def]
-                ) -> tuple[list[RawPair], set[str]]:
+def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]:
+    """An unread pair, read."""
+    if not pair.unread:
+        return pair, []
+    article, problems = read_text(root, pair.article.path)
+    annotations, found = read_text(root, pair.annotations.path)
+    if article is None or annotations is None:
+        return None, problems + found
+    return RawPair(pair.slug, article, annotations, pair.signature), []
+
+
+def _signature(*files: os.stat_result) -> bytes:
+    return b" ".join(b"%d %d %d %d" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                                       info.st_ino) for info in files)
+
+
+def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-untyped-def]
+                known: dict[str, bytes]) -> tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
         problems.append(
@@ -157,6 +181,7 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
         return [], set()
     stems: dict[str, set[str]] = {}
     plain: set[str] = set()  # files seen as files, not links, in a folder of no links
+    stats: dict[str, os.stat_result] = {}
     # One look at the folder: a link among its entries is checked on its own,
     # and whether the folders above are links is the same for every entry.
     folder_linked = folder.is_symlink() or folder.parent.is_symlink()
@@ -190,6 +215,7 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
         stems.setdefault(stem, set()).add(ext)
         if not folder_linked and not dirent.is_symlink():
             plain.add(entry)
+            stats[entry] = dirent.stat(follow_symlinks=False)
 
     pairs = []
     for stem, exts in sorted(stems.items()):
@@ -213,10 +239,17 @@ def _load_pairs(root: Path, problems: list[Problem], read  # type: ignore[no-unt
                 error(Position(f"{base}.{have}"), f"{what}: create {base}.{missing} beside it.")
             )
             continue
+        files = (f"{stem}.md", f"{stem}.yaml")
+        signature = _signature(*(stats[f] for f in files)) if all(f in stats for f in files) \
+            else b""
+        if signature and known.get(stem) == signature:
+            pairs.append(RawPair(stem, TextFile(f"{base}.md", ""),
+                                 TextFile(f"{base}.yaml", ""), signature, unread=True))
+            continue
         article = read(f"{base}.md", True, f"{stem}.md" in plain)
         annotations = read(f"{base}.yaml", True, f"{stem}.yaml" in plain)
         if article and annotations:
-            pairs.append(RawPair(stem, article, annotations))
+            pairs.append(RawPair(stem, article, annotations, signature))
     return pairs, set(stems)
 
 

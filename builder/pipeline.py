@@ -38,7 +38,7 @@ from .cache import (
 from .config import read_config
 from .depends import page_keys
 from .link import Indexes, build_indexes, check_references
-from .load import RawPair, load_site
+from .load import RawPair, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
@@ -81,8 +81,8 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     store = BuildCache.of_site(site_dir, enabled=cache and write)
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else b""
 
-    # 1. Read the files of the site.
-    raw = load_site(site_dir)
+    # 1. Read the files of the site (not the briefings whose files are as last read).
+    raw = load_site(site_dir, store.signatures())
     problems.extend(raw.problems)
 
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
@@ -98,7 +98,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
                          config.raw_html if config else "text")
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
-    results, fresh = _read_briefings(raw.pairs, speakers, settings, common, store,
+    results, fresh = _read_briefings(site_dir, raw.pairs, speakers, settings, common, store,
                                      executor, jobs, progress)
     briefings: dict[str, Briefing] = {}
     articles: dict[str, Article] = {}
@@ -211,25 +211,36 @@ class BriefingResult:
     whole: bytes  # digest of all of it
 
 
-def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
+def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
                     executor: Executor | None, jobs: int, progress: Progress
-                    ) -> tuple[list[BriefingResult], dict[str, tuple[bytes, bytes]]]:
+                    ) -> tuple[list[BriefingResult], dict[str, tuple[bytes, bytes, bytes, bytes]]]:
     """Every pair's result in order, and the cache entries made anew."""
     kept = store.briefings()
     found: dict[str, BriefingResult] = {}
     todo: list[RawPair] = []
-    keys: dict[str, bytes] = {}
+    keys: dict[str, tuple[bytes, bytes]] = {}  # slug -> (digest of its texts, key)
     for pair in pairs:
-        keys[pair.slug] = key = digest(common, pair.slug, pair.article.text,
-                                       pair.annotations.text)
         entry = kept.get(pair.slug)
-        value = unseal(entry[1]) if entry and entry[0] == key else None
+        # A pair left unread has the texts it had when last read, and the cache
+        # has their digest.
+        texts = entry[1] if pair.unread and entry else digest(pair.article.text,
+                                                               pair.annotations.text)
+        key = digest(common, pair.slug, texts)
+        keys[pair.slug] = texts, key
+        value = unseal(entry[3]) if entry and entry[2] == key else None
         if isinstance(value, BriefingResult):
             found[pair.slug] = value
-        else:
-            todo.append(pair)
-    fresh: dict[str, tuple[bytes, bytes]] = {}
+            continue
+        if pair.unread:  # made from other settings or speakers: read it after all
+            read, _ = read_pair(site_dir, pair)
+            if read is None:  # unreadable since: the next build reports it
+                store.forget()
+                continue
+            pair = read
+        todo.append(pair)
+    fresh: dict[str, tuple[bytes, bytes, bytes, bytes]] = {}
+    signatures = {pair.slug: pair.signature for pair in pairs}
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
             progress.stage("reading", len(todo), "briefings") as advance:
         given = parallel.share(executor, (speakers, settings)) if todo else None
@@ -239,8 +250,9 @@ def _read_briefings(pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
             for result in chunk_results:
                 found[result.slug] = result
                 if store.enabled:
-                    fresh[result.slug] = (keys[result.slug], seal(result))
-    return [found[p.slug] for p in pairs], fresh
+                    texts, key = keys[result.slug]
+                    fresh[result.slug] = (signatures[result.slug], texts, key, seal(result))
+    return [found[p.slug] for p in pairs if p.slug in found], fresh
 
 
 def read_chunk(task: tuple[list[RawPair], tuple[dict[str, Speaker], _Settings]]

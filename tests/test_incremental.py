@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import parallel, pipeline
+from builder import load, parallel, pipeline
 from builder.pipeline import build
 
 from conftest import ROOT, run_cli
@@ -352,3 +352,27 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
         assert "dates/2022-01-02/index.html" not in after
         assert {f for f in rendered if f.startswith(("speakers/", "tags/"))} <= {
             "speakers/index.html", "speakers/vladimir-putin/index.html", "tags/index.html"}
+
+
+def test_a_rebuild_reads_only_the_briefings_whose_files_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    _article(site)
+    read: list[str] = []
+    read_text = load.read_text
+
+    def spy(root: Path, relative: str):  # type: ignore[no-untyped-def]
+        read.append(relative)
+        return read_text(root, relative)
+
+    monkeypatch.setattr(load, "read_text", spy)
+    assert build(site, out).ok
+    slug = _briefing(site, 3)
+    assert sorted(read) == sorted(["site.yaml", "content/speakers.yaml",
+                                   f"content/briefings/{slug}.md",
+                                   f"content/briefings/{slug}.yaml"])
+    monkeypatch.undo()
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")

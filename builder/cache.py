@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import hashlib
 import hmac
 import os
@@ -248,7 +249,8 @@ class BuildCache:
     # -- saving ----------------------------------------------------------------
 
     def save(self, briefings: dict[str, tuple[bytes, bytes, bytes, bytes]],
-             outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any]) -> None:
+             outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any],
+             outputs_before: dict[str, tuple[bytes, bytes]] | None = None) -> None:
         """Replace what is kept with this build's, in one transaction. ``briefings``
         holds only the entries that changed; the others are kept, those of
         briefings that are gone removed. ``outputs`` None: the output is unchanged."""
@@ -268,7 +270,13 @@ class BuildCache:
                     db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
                 db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?)",
                                ((slug, *entry) for slug, entry in briefings.items()))
-                if outputs is not None:
+                if outputs is not None and outputs_before:  # what the table holds now
+                    db.executemany("DELETE FROM outputs WHERE path = ?",
+                                   ((p,) for p in outputs_before.keys() - outputs.keys()))
+                    db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?)",
+                                   ((p, k, d) for p, (k, d) in outputs.items()
+                                    if outputs_before.get(p) != (k, d)))
+                elif outputs is not None:
                     db.execute("DELETE FROM outputs")
                     db.executemany("INSERT INTO outputs VALUES (?, ?, ?)",
                                    ((p, k, d) for p, (k, d) in outputs.items()))
@@ -325,6 +333,20 @@ def seal(value: Any) -> bytes:
     """A value as it is kept: its pickle, behind the HMAC that vouches for it."""
     data = pickle.dumps(value, protocol=5)
     return hmac.digest(_secret(), data, "sha256") + data
+
+
+@contextlib.contextmanager
+def many_objects() -> Any:
+    """Unsealing many entries: the cyclic garbage collector paused meanwhile
+    (pickles make no garbage, and its passes over each new batch of objects
+    are a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def unseal(sealed: bytes) -> Any:

@@ -30,6 +30,7 @@ from .cache import (
     digest,
     digest_of,
     fingerprint,
+    many_objects,
     output_manifest,
     seal,
     site_manifest,
@@ -172,7 +173,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
             problems.append(failed.problem)
             return report
     report.output = out
-    store.save(fresh, outputs, {
+    store.save(fresh, outputs, outputs_before=previous, state={
         "slugs": [r.slug for r in results], "manifest": manifest,
         "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
@@ -220,25 +221,9 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
     found: dict[str, BriefingResult] = {}
     todo: list[RawPair] = []
     keys: dict[str, tuple[bytes, bytes]] = {}  # slug -> (digest of its texts, key)
-    for pair in pairs:
-        entry = kept.get(pair.slug)
-        # A pair left unread has the texts it had when last read, and the cache
-        # has their digest.
-        texts = entry[1] if pair.unread and entry else digest(pair.article.text,
-                                                               pair.annotations.text)
-        key = digest(common, pair.slug, texts)
-        keys[pair.slug] = texts, key
-        value = unseal(entry[3]) if entry and entry[2] == key else None
-        if isinstance(value, BriefingResult):
-            found[pair.slug] = value
-            continue
-        if pair.unread:  # made from other settings or speakers: read it after all
-            read, _ = read_pair(site_dir, pair)
-            if read is None:  # unreadable since: the next build reports it
-                store.forget()
-                continue
-            pair = read
-        todo.append(pair)
+    with many_objects():
+        for pair in pairs:
+            _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo)
     fresh: dict[str, tuple[bytes, bytes, bytes, bytes]] = {}
     signatures = {pair.slug: pair.signature for pair in pairs}
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
@@ -253,6 +238,28 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
                     texts, key = keys[result.slug]
                     fresh[result.slug] = (signatures[result.slug], texts, key, seal(result))
     return [found[p.slug] for p in pairs if p.slug in found], fresh
+
+
+def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes, bytes] | None,
+                common: bytes, keys: dict[str, tuple[bytes, bytes]],
+                found: dict[str, BriefingResult], todo: list[RawPair]) -> None:
+    """A briefing's cached result where its key matches, else the pair to do."""
+    # A pair left unread has the texts it had when last read, and the cache
+    # has their digest.
+    texts = entry[1] if pair.unread and entry else digest(pair.article.text,
+                                                           pair.annotations.text)
+    key = digest(common, pair.slug, texts)
+    keys[pair.slug] = texts, key
+    value = unseal(entry[3]) if entry and entry[2] == key else None
+    if isinstance(value, BriefingResult):
+        found[pair.slug] = value
+        return
+    if pair.unread:  # made from other settings or speakers: read it after all
+        read, _ = read_pair(site_dir, pair)
+        if read is None:  # unreadable since its stats were taken: left out this once
+            return
+        pair = read
+    todo.append(pair)
 
 
 def read_chunk(task: tuple[list[RawPair], tuple[dict[str, Speaker], _Settings]]
@@ -289,7 +296,8 @@ def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
     other pages see of each briefing, the speakers and the settings) is the same."""
     key = _model_key(results, common)
     if store.state("indexes_key") == key:  # only then is the large value read
-        kept = store.state("indexes")
+        with many_objects():
+            kept = store.state("indexes")
         if isinstance(kept, Indexes):
             return kept
     indexes = build_indexes(briefings, speakers, articles)

@@ -339,12 +339,15 @@ def seal(value: Any) -> bytes:
 def many_objects() -> Any:
     """Unsealing many entries: the cyclic garbage collector paused meanwhile
     (pickles make no garbage, and its passes over each new batch of objects
-    are a third of the time)."""
+    are a third of the time). What was read lives as long as the build, so
+    it is then moved out of the collector's sight (``gc.freeze``): otherwise
+    each of its later full passes walks every object of the model again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

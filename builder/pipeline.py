@@ -15,6 +15,7 @@ briefing read and anchored and a page rendered, run in parallel
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -116,6 +117,9 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
             articles[result.slug] = result.article
             problems.extend(p for p in result.anchor_problems
                             if p.is_error or result.slug not in partial)
+
+    # The model lives as long as the build: out of the garbage collector's sight.
+    gc.freeze()
 
     # 4. What only the whole site can tell.
     problems.extend(check_references(briefings, speakers, articles,
@@ -301,6 +305,7 @@ def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
         if isinstance(kept, Indexes):
             return kept
     indexes = build_indexes(briefings, speakers, articles)
+    gc.freeze()
     store.keep("indexes_key", key)
     store.keep("indexes", indexes)
     return indexes

@@ -237,6 +237,24 @@ class BuildCache:
             return {}
         return dict(self._db.execute("SELECT slug, signature FROM briefings"))
 
+    def put_briefings(self, entries: dict[str, tuple[bytes, bytes, bytes, bytes]]) -> None:
+        """Keep briefings' results as soon as they are made (see :meth:`briefings`),
+        so that a large build does not hold them all until it ends. An entry is
+        a pure function of its key: kept early, it is never wrong, only unused
+        if the build fails."""
+        if self.path is None or not entries:
+            return
+        if self._db is None:
+            self._db = _connect(self.path)
+            if self._db is None:
+                return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?)",
+                                     ((slug, *entry) for slug, entry in entries.items()))
+        except (sqlite3.Error, OSError):
+            self.forget()
+
     # -- the last output -------------------------------------------------------
 
     def outputs(self) -> dict[str, tuple[bytes, bytes]]:

@@ -19,8 +19,9 @@ import multiprocessing
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -101,9 +102,19 @@ def share(executor: Executor | None, value: T) -> T:
     return place(value) if callable(place) else value
 
 
-def run(executor: Executor | None, function: Callable[[T], R], tasks: Iterable[T]
-        ) -> Iterator[R]:
-    """``function`` over ``tasks``, results in order, in this process if no executor."""
+def run(executor: Executor | None, function: Callable[[T], R], tasks: Iterable[T],
+        ahead: int = 6) -> Iterator[R]:
+    """``function`` over ``tasks``, results in order, in this process if no
+    executor. At most ``ahead`` tasks are out at a time: results wait in
+    memory only until the caller takes them, and a caller slower than the
+    workers (one writing files) holds a few chunks, not the whole site."""
     if executor is None:
-        return map(function, tasks)
-    return executor.map(function, tasks)
+        yield from map(function, tasks)
+        return
+    out: deque[Future[R]] = deque()
+    for task in tasks:
+        out.append(executor.submit(function, task))
+        if len(out) >= ahead:
+            yield out.popleft().result()
+    while out:
+        yield out.popleft().result()

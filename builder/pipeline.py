@@ -47,7 +47,7 @@ from .progress import Advance, Progress
 from .render import Planned, plan_site, render_files
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
-from .write import Content, check_output_dir, output_stamp, write_output
+from .write import Content, check_output_dir, list_files, output_stamp, write_output
 
 
 @dataclass
@@ -100,7 +100,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
                          config.raw_html if config else "text")
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
-    results, fresh = _read_briefings(site_dir, raw.pairs, speakers, settings, common, store,
+    results = _read_briefings(site_dir, raw.pairs, speakers, settings, common, store,
                                      executor, jobs, progress)
     briefings: dict[str, Briefing] = {}
     articles: dict[str, Article] = {}
@@ -129,7 +129,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
     if not report.ok or config is None:
-        store.save(fresh, None, {"slugs": [r.slug for r in results]})
+        store.save({}, None, {"slugs": [r.slug for r in results]})
         return report
 
     # 5. Indexes, and the plan of every file the site will have.
@@ -172,12 +172,12 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
                 return report
             write_output(out, _with_copies(entries, copies, previous, outputs),
                          stamp=lambda: _identity(outputs).hex(),
-                         present=list(previous) if previous else None)
+                         present=_present(store, out, previous) if previous else None)
         except _RenderFailed as failed:
             problems.append(failed.problem)
             return report
     report.output = out
-    store.save(fresh, outputs, outputs_before=previous, state={
+    store.save({}, outputs, outputs_before=previous, state={
         "slugs": [r.slug for r in results], "manifest": manifest,
         "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
@@ -219,8 +219,8 @@ class BriefingResult:
 def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
                     executor: Executor | None, jobs: int, progress: Progress
-                    ) -> tuple[list[BriefingResult], dict[str, tuple[bytes, bytes, bytes, bytes]]]:
-    """Every pair's result in order, and the cache entries made anew."""
+                    ) -> list[BriefingResult]:
+    """Every pair's result in order; those made anew are kept in the cache at once."""
     kept = store.briefings()
     found: dict[str, BriefingResult] = {}
     todo: list[RawPair] = []
@@ -228,7 +228,6 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
     with many_objects():
         for pair in pairs:
             _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo)
-    fresh: dict[str, tuple[bytes, bytes, bytes, bytes]] = {}
     signatures = {pair.slug: pair.signature for pair in pairs}
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
             progress.stage("reading", len(todo), "briefings") as advance:
@@ -236,12 +235,14 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
         tasks = [(chunk, given) for chunk in parallel.chunks(todo, jobs)]
         for chunk_results in parallel.run(executor or own, read_chunk, tasks):
             advance(len(chunk_results))
+            batch = {}
             for result in chunk_results:
                 found[result.slug] = result
                 if store.enabled:
                     texts, key = keys[result.slug]
-                    fresh[result.slug] = (signatures[result.slug], texts, key, seal(result))
-    return [found[p.slug] for p in pairs if p.slug in found], fresh
+                    batch[result.slug] = (signatures[result.slug], texts, key, seal(result))
+            store.put_briefings(batch)
+    return [found[p.slug] for p in pairs if p.slug in found]
 
 
 def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes, bytes] | None,
@@ -287,8 +288,11 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
         dataclasses.replace(briefing, article="") if briefing else None,
         dataclasses.replace(canonical, html="", words=0, note_numbers=(), found=())
         if canonical else None))
-    return BriefingResult(pair.slug, briefing, tuple(read_problems), article,
-                          tuple(anchor_problems), shown, digest_of((briefing, canonical)))
+    whole = digest_of((briefing, canonical))
+    # The article's Markdown is no longer needed: the key and digests cover it.
+    kept = dataclasses.replace(briefing, article="") if briefing else None
+    return BriefingResult(pair.slug, kept, tuple(read_problems), article,
+                          tuple(anchor_problems), shown, whole)
 
 
 # -- 6. render what changed ------------------------------------------------------
@@ -330,6 +334,16 @@ def _previous_output(store: BuildCache, out: Path) -> dict[str, tuple[bytes, byt
     return store.outputs()
 
 
+def _present(store: BuildCache, out: Path, previous: dict[str, tuple[bytes, bytes]]
+             ) -> list[str]:
+    """The files the output holds: those the last build wrote, and, where its
+    folders changed since (a page put there by hand), whatever else is there,
+    so that the rebuild removes it as a whole new site would."""
+    if store.state("output_manifest") == output_manifest(out):
+        return list(previous)
+    return sorted(set(previous) | set(list_files(out)))
+
+
 def _identity(outputs: dict[str, tuple[bytes, bytes]]) -> bytes:
     return digest(*(f"{path}\0".encode() + d for path, (_, d) in sorted(outputs.items())))
 
@@ -366,7 +380,7 @@ def _with_previous(plan: list[Planned], keys: dict[str, bytes],
 
 def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int
                 ) -> Iterator[tuple[str, bytes, bytes]]:
-    tasks = [(model, chunk) for chunk in parallel.chunks(todo, jobs)]
+    tasks = [(model, chunk) for chunk in parallel.chunks(todo, jobs, most=100)]
     for outcome in parallel.run(executor, render_chunk, tasks):
         if isinstance(outcome, Problem):
             raise _RenderFailed(outcome)

@@ -354,6 +354,22 @@ def _mkdirs(folder: Path, made: set[Path]) -> None:
         made.add(folder)
 
 
+def list_files(out: Path) -> list[str]:
+    """Every file below ``out``, relative to it, with forward slashes."""
+    found = []
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(out / folder) as entries:
+            for entry in entries:
+                relative = f"{folder}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(relative + "/")
+                else:
+                    found.append(relative)
+    return found
+
+
 def output_stamp(out: Path) -> str:
     """The identity line a build left in the marker of ``out``, or ''."""
     try:

@@ -34,12 +34,29 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # a build renders from the templates as they were when it began
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["json_script"] = json_script
     return env
+
+
+_environments: dict[tuple[Any, ...], jinja2.Environment] = {}
+
+
+def _environment(dirs: list[Path]) -> jinja2.Environment:
+    """The theme's environment, compiled once per process: a render task of a
+    hundred pages does not compile the templates again. Made anew when a
+    template file changes (a process may outlive one build)."""
+    key = tuple((folder, tuple((str(p), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))
+                              if p.suffix in (".html", ".xml", ".jinja", ".txt")))
+                for folder in dirs)
+    if key not in _environments:
+        _environments.clear()
+        _environments[key] = environment(dirs)
+    return _environments[key]
 
 
 def json_script(data: Any) -> Markup:
@@ -83,7 +100,7 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
                  templates: list[Path], plan: Iterable[Planned]
                  ) -> Iterator[tuple[str, bytes]]:
     """The bytes of each planned file, in the order given."""
-    env = environment(templates)
+    env = _environment(templates)
     views = ViewBuilder(site, indexes, articles)
     data: dict[str, str] | None = None
     plan = list(plan)

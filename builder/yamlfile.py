@@ -36,6 +36,7 @@ _MAX_DEPTH = 64
 _NULL = "tag:yaml.org,2002:null"
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null")}
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_STR = "tag:yaml.org,2002:str"
 
 
 class _Loader(yaml.SafeLoader):
@@ -230,8 +231,8 @@ class _Converter:
                                                  "alias of a mapping, or a list of them: "
                                                  "write the keys out instead.")) from None
         for key_node, value_node in node.value:
-            key = self._scalar(key_node, self.at(key_node.start_mark))
             key_at = self.at(key_node.start_mark)
+            key = self._scalar(key_node, key_at)
             if not isinstance(key, str | int | float | bool) or isinstance(key, bool):
                 raise YamlError(error(key_at, "a key must be a plain word. Write it as text."))
             key = str(key)
@@ -252,11 +253,15 @@ class _Converter:
     def _scalar(self, node: yaml.Node, where: Position) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError(error(where, "a key must be a plain word, not a list or mapping."))
-        bad = find_not_text(node.value)
-        if bad:  # only an escape in double quotes can write one
+        # The file's text has no character that is not text: only an escape in
+        # double quotes can write one.
+        bad = find_not_text(node.value) if node.style == '"' else None
+        if bad:
             raise YamlError(error(where, f"the character U+{ord(bad.group()):04X} is not text "
                                          "(a control character or a noncharacter): delete "
                                          "its escape. Pages and the feed cannot hold it."))
+        if node.tag == _STR:  # nearly every value: as the constructor would, at once
+            return node.value
         if node.tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node)

@@ -36,6 +36,7 @@ import hmac
 import os
 import pickle
 import secrets
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -196,10 +197,13 @@ class BuildCache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        # Made on the first save: a build that fails leaves no cache folder behind.
         self._pending: dict[str, Any] = {}
         self._db: sqlite3.Connection | None = (
             _connect(path) if path is not None and path.is_file() else None)
+        # Made when first needed; a build that stops before it saves anything
+        # removes a cache folder it made (see :meth:`close`).
+        self._made = path is not None and not path.parent.exists()
+        self._saved = False
 
     @classmethod
     def of_site(cls, site_dir: Path, enabled: bool = True) -> BuildCache:
@@ -275,6 +279,7 @@ class BuildCache:
         if self.path is None:
             return
         state = {**self._pending, **state}
+        self._saved = True
         if self._db is None:
             self._db = _connect(self.path)
             if self._db is None:
@@ -315,9 +320,14 @@ class BuildCache:
             self._db.execute("DELETE FROM outputs")
 
     def close(self) -> None:
+        """Close the cache; if this build made its folder and saved nothing
+        (it stopped at an error), the folder goes too: nothing was written."""
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._made and not self._saved and self.path is not None:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+            self._made = False
 
 
 def _connect(path: Path) -> sqlite3.Connection | None:

@@ -76,11 +76,20 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     none). ``executor``: run the per-briefing and render stages on this one instead.
     ``progress``: where to report the two long stages as they go (default: nowhere).
     """
+    store = BuildCache.of_site(site_dir, enabled=cache and write)
+    try:
+        return _build(site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
+                      executor=executor, progress=progress or Progress())
+    finally:
+        store.close()
+
+
+def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: bool,
+           write: bool, jobs: int | None, executor: Executor | None,
+           progress: Progress) -> Report:
     report = Report()
-    progress = progress or Progress()
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
-    store = BuildCache.of_site(site_dir, enabled=cache and write)
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else b""
 
     # 1. Read the files of the site (not the briefings whose files are as last read).

@@ -67,20 +67,30 @@ def _value_digest(value: Any) -> bytes:
 
 
 def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str, bytes],
-              shown: dict[str, bytes], base: bytes) -> dict[str, bytes]:
-    """The key of every planned file. ``whole``: each briefing's digest (all of
-    it); ``shown``: the digest of what other pages may show of it (all but its
-    article)."""
-    keys = _Keys(site, indexes, whole, shown, base)
-    return {planned.file: keys.of(planned) for planned in plan}
+              shown: dict[str, bytes], base: bytes, kept: dict[str, bytes] | None = None
+              ) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The key of every planned file, and its part made from what other pages
+    see of the briefings (``shown``: the digest of all but each one's article).
+    The article of a briefing (in ``whole``, the digest of all of it) is shown
+    only by its own page and counted in the briefings' data file; so while no
+    briefing changes but in its article, those parts are the same, and a
+    caller may give the last build's (``kept``) instead of working them out."""
+    if kept is None or kept.keys() != {planned.file for planned in plan}:
+        keys = _Keys(site, indexes, shown, base)
+        kept = {planned.file: keys.of(planned) for planned in plan}
+    articles = digest(*(whole[s] for s in indexes.chronological))
+    return {planned.file: (digest(kept[planned.file], whole[planned.arg])
+                           if planned.kind == "briefing"
+                           else digest(kept[planned.file], articles)
+                           if planned.kind == "data" and planned.arg == "briefings"
+                           else kept[planned.file])
+            for planned in plan}, kept
 
 
 class _Keys:
-    def __init__(self, site: Site, indexes: Indexes, whole: dict[str, bytes],
-                 shown: dict[str, bytes], base: bytes):
+    def __init__(self, site: Site, indexes: Indexes, shown: dict[str, bytes], base: bytes):
         self.site = site
         self.indexes = indexes
-        self.whole = whole
         self.shown = shown
         self.base = base
         self.cards = {slug: _value_digest(self._card(slug)) for slug in indexes.chronological}
@@ -112,7 +122,7 @@ class _Keys:
     def _briefing(self, slug: str) -> bytes:
         indexes = self.indexes
         neighbours = (indexes.previous[slug], indexes.next[slug])
-        return self.key("briefing", slug, self.whole[slug], indexes.related[slug],
+        return self.key("briefing", slug, self.shown[slug], indexes.related[slug],
                         self.listed(indexes.related[slug]), neighbours,
                         self.listed(s for s in neighbours if s),
                         indexes.tags_by_briefing[slug], indexes.speakers_by_briefing[slug],
@@ -208,7 +218,4 @@ class _Keys:
                 indexes.briefings_by_speaker, indexes.speaker_dates,
                 tuple((s, len(indexes.quotes_by_speaker.get(s, ())),
                        len(indexes.turns_by_speaker.get(s, ()))) for s in self.site.speakers)))
-        if name == "briefings":
-            return self.key("data", name, self._indexed,
-                            tuple(self.whole[s] for s in self.indexes.chronological))
         return self.key("data", name, self._indexed)

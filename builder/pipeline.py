@@ -159,8 +159,15 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
         return report
 
     # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
-    keys = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
-                     {r.slug: r.shown for r in results}, digest(common, *_theme(templates)))
+    base = digest(common, *_theme(templates))
+    model_key = digest(_model_key(results, common), base)
+    kept = store.state("page_keys") if store.state("page_keys_key") == model_key else None
+    keys, kept_now = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
+                               {r.slug: r.shown for r in results}, base,
+                               kept if isinstance(kept, dict) else None)
+    if kept_now is not kept:
+        store.keep("page_keys_key", model_key)
+        store.keep("page_keys", kept_now)
     previous = _previous_output(store, out) if write else {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]

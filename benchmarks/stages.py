@@ -40,7 +40,8 @@ STAGES = {
     "config": ("read_config",),
     "validate + anchor": ("read_speakers", "_read_briefings"),
     "link": ("check_references", "build_indexes", "plan_site"),
-    "render + write": ("_page_keys", "write_output"),
+    "keys": ("page_keys",),
+    "render + write": ("write_output",),
 }
 
 

@@ -35,6 +35,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import itertools
 import json
 import os
 import re
@@ -131,8 +132,8 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         if present is not None and (out / MARKER).is_file() and not out.is_symlink():
-            _update(out, staging, [*files, *sorted((copies or {}).items())], set(present),
-                    stamp)
+            _update(out, staging, itertools.chain(files, sorted((copies or {}).items())),
+                    set(present), stamp)
             return
         try:
             staging.mkdir()
@@ -218,7 +219,8 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
     # the next build can tell is its own.
     (staging / MARKER).write_bytes(MARKER_TEXT)
     made: set[Path] = {staging}
-    for relative, content in [*files, *sorted(copies.items())]:
+    # One file at a time, as they are produced: the site is never all in memory.
+    for relative, content in itertools.chain(files, sorted(copies.items())):
         target = staging / relative
         _mkdirs(target.parent, made)
         if isinstance(content, bytes):
@@ -232,7 +234,7 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
 JOURNAL = ".journal"
 
 
-def _update(out: Path, staging: Path, files: list[tuple[str, Content]], present: set[str],
+def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], present: set[str],
             stamp: Callable[[], str] | None) -> None:
     """Write what changed to ``staging``, commit the journal, carry it out."""
     moves: list[tuple[str, str]] = []

@@ -270,12 +270,13 @@ class BuildCache:
 
     # -- saving ----------------------------------------------------------------
 
-    def save(self, briefings: dict[str, tuple[bytes, bytes, bytes, bytes]],
-             outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any],
+    def save(self, outputs: dict[str, tuple[bytes, bytes]] | None, state: dict[str, Any],
              outputs_before: dict[str, tuple[bytes, bytes]] | None = None) -> None:
-        """Replace what is kept with this build's, in one transaction. ``briefings``
-        holds only the entries that changed; the others are kept, those of
-        briefings that are gone removed. ``outputs`` None: the output is unchanged."""
+        """Keep what describes this build, in one transaction: the state, and
+        ``outputs`` (None: the output is unchanged), written as the changes
+        from ``outputs_before`` where that is what the cache holds. The entries
+        of briefings that are gone (not in ``state["slugs"]``) are removed; the
+        others were kept as they were made (:meth:`put_briefings`)."""
         if self.path is None:
             return
         state = {**self._pending, **state}
@@ -291,8 +292,6 @@ class BuildCache:
                 if known is not None:
                     gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
                     db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
-                db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?)",
-                               ((slug, *entry) for slug, entry in briefings.items()))
                 if outputs is not None and outputs_before:  # what the table holds now
                     db.executemany("DELETE FROM outputs WHERE path = ?",
                                    ((p,) for p in outputs_before.keys() - outputs.keys()))

@@ -110,7 +110,7 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
     results = _read_briefings(site_dir, raw.pairs, speakers, settings, common, store,
-                                     executor, jobs, progress)
+                              executor, jobs, progress)
     briefings: dict[str, Briefing] = {}
     articles: dict[str, Article] = {}
     partial: set[str] = set()  # briefings read with errors, their broken parts left out
@@ -138,7 +138,7 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
     if not report.ok or config is None:
-        store.save({}, None, {"slugs": [r.slug for r in results]})
+        store.save(None, {"slugs": [r.slug for r in results]})
         return report
 
     # 5. Indexes, and the plan of every file the site will have.
@@ -193,7 +193,7 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
             problems.append(failed.problem)
             return report
     report.output = out
-    store.save({}, outputs, outputs_before=previous, state={
+    store.save(outputs, outputs_before=previous, state={
         "slugs": [r.slug for r in results], "manifest": manifest,
         "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})

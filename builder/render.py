@@ -7,6 +7,7 @@ from the model so their structure is the builder's promise, not the theme's.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -29,9 +30,23 @@ FEED_ENTRIES = 20
 DATA_VERSION = 1
 
 
+@functools.cache
+def _compiled() -> jinja2.BytecodeCache | None:
+    """Templates compiled by earlier builds, so that a rebuild of one page does
+    not compile the theme again. Jinja2 keeps them in a folder of this user's,
+    made private to them, outside any site: a site cannot bring code along.
+    Each is found by its name and a checksum of its source. Where no such
+    folder can be had safely, templates are compiled every time."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (RuntimeError, OSError):  # the folder is another user's, or cannot be made
+        return None
+
+
 def environment(dirs: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        bytecode_cache=_compiled(),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # a build renders from the templates as they were when it began

@@ -158,18 +158,33 @@ def output_manifest(out: Path) -> bytes:
     return digest_of(entries)
 
 
+# The manifest the nothing-changed check just took, for the build that follows
+# it in the same process to use instead of walking the site again. Taken once.
+_just_taken: tuple[tuple[str, str, bool], bytes] | None = None
+
+
+def _options(site_dir: Path, out_dir: Path | None, strict: bool) -> tuple[str, str, bool]:
+    return str(site_dir.resolve()), str(out_dir.resolve() if out_dir else ""), strict
+
+
 def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> bytes:
     """The input manifest of a build of ``site_dir`` with these options."""
+    global _just_taken
     from .theme import theme_dirs
 
+    options = _options(site_dir, out_dir, strict)
+    taken, _just_taken = _just_taken, None
+    if taken is not None and taken[0] == options:
+        return taken[1]
     templates = site_dir / "templates"
     return input_manifest(site_dir, theme_dirs(str(templates) if templates.is_dir() else None),
-                          f"out={out_dir.resolve() if out_dir else ''}; strict={strict}")
+                          f"out={options[1]}; strict={strict}")
 
 
 def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool) -> dict[str, Any] | None:
     """What the last build printed, if nothing it was made from has changed and
     its output is still in place; else None (then the build runs)."""
+    global _just_taken
     from .write import has_leftovers, output_stamp
 
     path = site_dir / FOLDER / FILE
@@ -181,6 +196,7 @@ def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool) -> dict[
         if not recorded:
             return None
         manifest = site_manifest(site_dir, out_dir, strict)
+        _just_taken = (_options(site_dir, out_dir, strict), manifest)
         output = store.state("output")
         if manifest != recorded or not output or has_leftovers(Path(output)) or \
                 output_stamp(Path(output)) != store.state("output_id") or \

@@ -16,7 +16,7 @@ Dask is an optional dependency: ``pip install 'briefings[dask]'``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from typing import Any
@@ -37,10 +37,6 @@ class DaskExecutor(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return self._executor.submit(fn, *args, **kwargs)
-
-    def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], timeout: float | None = None,
-            chunksize: int = 1) -> Iterator[Any]:
-        return self._executor.map(fn, *iterables, timeout=timeout)
 
     def share(self, value: Any) -> Any:
         """``value`` sent once to every worker; a future of it, for tasks."""

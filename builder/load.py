@@ -159,8 +159,13 @@ def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]
     """An unread pair, read."""
     if not pair.unread:
         return pair, []
-    article, problems = read_text(root, pair.article.path)
-    annotations, found = read_text(root, pair.annotations.path)
+    try:
+        article, problems = read_text(root, pair.article.path)
+        annotations, found = read_text(root, pair.annotations.path)
+    except OSError as exc:  # gone since the folder was listed
+        return None, [error(Position(pair.annotations.path), f"the briefing's files changed "
+                                                             f"while it was read ({exc.strerror})"
+                                                             ": build again.")]
     if article is None or annotations is None:
         return None, problems + found
     return RawPair(pair.slug, article, annotations, pair.signature), []

@@ -109,8 +109,9 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
                          config.raw_html if config else "text")
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
-    results = _read_briefings(site_dir, raw.pairs, speakers, settings, common, store,
-                              executor, jobs, progress)
+    results, unreadable = _read_briefings(site_dir, raw.pairs, speakers, settings, common,
+                                          store, executor, jobs, progress)
+    problems.extend(unreadable)
     briefings: dict[str, Briefing] = {}
     articles: dict[str, Article] = {}
     partial: set[str] = set()  # briefings read with errors, their broken parts left out
@@ -143,7 +144,8 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
 
     # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
-    indexes = _indexes(briefings, speakers, articles, results, common, store)
+    model_key = _model_key(results, common)
+    indexes = _indexes(briefings, speakers, articles, model_key, store)
     templates = theme_dirs(raw.templates_dir)
     plan = plan_site(site, indexes)
     copies = _copies(site_dir, raw.static_files, templates)
@@ -160,13 +162,13 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
 
     # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
     base = digest(common, *_theme(templates))
-    model_key = digest(_model_key(results, common), base)
-    kept = store.state("page_keys") if store.state("page_keys_key") == model_key else None
+    keys_key = digest(model_key, base)
+    kept = store.state("page_keys") if store.state("page_keys_key") == keys_key else None
     keys, kept_now = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
                                {r.slug: r.shown for r in results}, base,
                                kept if isinstance(kept, dict) else None)
     if kept_now is not kept:
-        store.keep("page_keys_key", model_key)
+        store.keep("page_keys_key", keys_key)
         store.keep("page_keys", kept_now)
     previous = _previous_output(store, out) if write else {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
@@ -235,15 +237,18 @@ class BriefingResult:
 def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
                     executor: Executor | None, jobs: int, progress: Progress
-                    ) -> list[BriefingResult]:
-    """Every pair's result in order; those made anew are kept in the cache at once."""
+                    ) -> tuple[list[BriefingResult], list[Problem]]:
+    """Every pair's result in order (those made anew are kept in the cache at
+    once), and the problems of files that could not be read after all."""
     kept = store.briefings()
     found: dict[str, BriefingResult] = {}
     todo: list[RawPair] = []
+    unreadable: list[Problem] = []
     keys: dict[str, tuple[bytes, bytes]] = {}  # slug -> (digest of its texts, key)
     with many_objects():
         for pair in pairs:
-            _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo)
+            _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo,
+                        unreadable)
     signatures = {pair.slug: pair.signature for pair in pairs}
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
             progress.stage("reading", len(todo), "briefings") as advance:
@@ -258,12 +263,13 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
                     texts, key = keys[result.slug]
                     batch[result.slug] = (signatures[result.slug], texts, key, seal(result))
             store.put_briefings(batch)
-    return [found[p.slug] for p in pairs if p.slug in found]
+    return [found[p.slug] for p in pairs if p.slug in found], unreadable
 
 
 def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes, bytes] | None,
                 common: bytes, keys: dict[str, tuple[bytes, bytes]],
-                found: dict[str, BriefingResult], todo: list[RawPair]) -> None:
+                found: dict[str, BriefingResult], todo: list[RawPair],
+                unreadable: list[Problem]) -> None:
     """A briefing's cached result where its key matches, else the pair to do."""
     # A pair left unread has the texts it had when last read, and the cache
     # has their digest.
@@ -276,8 +282,9 @@ def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes,
         found[pair.slug] = value
         return
     if pair.unread:  # made from other settings or speakers: read it after all
-        read, _ = read_pair(site_dir, pair)
-        if read is None:  # unreadable since its stats were taken: left out this once
+        read, problems = read_pair(site_dir, pair)
+        if read is None:  # changed since its stats were taken, and no longer readable
+            unreadable.extend(problems)
             return
         pair = read
     todo.append(pair)
@@ -300,25 +307,25 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
     # Sets are written sorted: their order changes from one process to the next.
     canonical = dataclasses.replace(article, mentioned=tuple(sorted(article.mentioned)),
                                     found=tuple(sorted(article.found))) if article else None
+    whole = digest_of((briefing, canonical))
+    # Without its Markdown, which the model no longer needs (the key and the
+    # digests cover it).
+    annotations = dataclasses.replace(briefing, article="") if briefing else None
     shown = digest_of((
-        dataclasses.replace(briefing, article="") if briefing else None,
+        annotations,
         dataclasses.replace(canonical, html="", words=0, note_numbers=(), found=())
         if canonical else None))
-    whole = digest_of((briefing, canonical))
-    # The article's Markdown is no longer needed: the key and digests cover it.
-    kept = dataclasses.replace(briefing, article="") if briefing else None
-    return BriefingResult(pair.slug, kept, tuple(read_problems), article,
+    return BriefingResult(pair.slug, annotations, tuple(read_problems), article,
                           tuple(anchor_problems), shown, whole)
 
 
 # -- 6. render what changed ------------------------------------------------------
 
 def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
-             articles: dict[str, Article], results: list[BriefingResult], common: bytes,
-             store: BuildCache) -> Indexes:
+             articles: dict[str, Article], key: bytes, store: BuildCache) -> Indexes:
     """The indexes, or the last build's where what they are made from (what
-    other pages see of each briefing, the speakers and the settings) is the same."""
-    key = _model_key(results, common)
+    other pages see of each briefing, the speakers and the settings: ``key``)
+    is the same."""
     if store.state("indexes_key") == key:  # only then is the large value read
         with many_objects():
             kept = store.state("indexes")

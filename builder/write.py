@@ -223,12 +223,18 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
     for relative, content in itertools.chain(files, sorted(copies.items())):
         target = staging / relative
         _mkdirs(target.parent, made)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        elif content is None:
+        if content is None:
             _take_over(out / relative, target)
         else:
-            shutil.copyfile(content, target)
+            _put(content, target)
+
+
+def _put(content: bytes | Path, target: Path) -> None:
+    """A file's bytes, or a copy of a file, at ``target``."""
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        shutil.copyfile(content, target)
 
 
 JOURNAL = ".journal"
@@ -247,10 +253,7 @@ def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], pres
             if content is None:
                 continue
             temporary = f"{len(moves)}"
-            if isinstance(content, bytes):
-                (staging / temporary).write_bytes(content)
-            else:
-                shutil.copyfile(content, staging / temporary)
+            _put(content, staging / temporary)
             moves.append((temporary, relative))
         marker = MARKER_TEXT + (stamp().encode() + b"\n" if stamp is not None else b"")
         (staging / "marker").write_bytes(marker)

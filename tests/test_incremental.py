@@ -376,3 +376,17 @@ def test_a_rebuild_reads_only_the_briefings_whose_files_changed(
     monkeypatch.undo()
     assert build(site, tmp_path / "clean", cache=False).ok
     assert _tree(out) == _tree(tmp_path / "clean")
+
+
+def test_a_briefing_gone_between_listing_and_reading_is_an_error_not_a_silent_gap(
+        tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    slug = _briefing(site, 0)
+    pair = load.RawPair(slug, load.TextFile(f"content/briefings/{slug}.md", ""),
+                        load.TextFile(f"content/briefings/{slug}.yaml", ""), b"x", unread=True)
+    (site / "content" / "briefings" / f"{slug}.md").unlink()
+    read, problems = load.read_pair(site, pair)
+    assert read is None
+    assert [str(p) for p in problems] == [
+        f"content/briefings/{slug}.yaml: error: the briefing's files changed while it was "
+        "read (No such file or directory): build again."]

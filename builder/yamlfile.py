@@ -265,7 +265,7 @@ class _Converter:
         if node.tag in _PLAIN_TAGS:
             try:
                 return self.constructor.construct_object(node)
-            except (ValueError, yaml.YAMLError):
+            except (ValueError, IndexError, yaml.YAMLError):  # IndexError: '!!int' of nothing
                 raise YamlError(error(where, f"'{node.value[:40]}' is not a valid "
                                              f"{node.tag.rsplit(':', 1)[1]}: remove the tag "
                                              "to keep it as text.")) from None

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import ahocorasick
-from rapidfuzz import fuzz
 
 from . import markdown, urls
 from .model import Anchor, Briefing, Speaker
@@ -287,6 +286,8 @@ def _short(text: str, limit: int = 80) -> str:
 def _closest(needle: str, reader: ReaderText, briefing: Briefing) -> str:
     if not reader.text:
         return " The article is empty."
+    from rapidfuzz import fuzz  # here: only a passage not found pays for its import
+
     found = fuzz.partial_ratio_alignment(needle, reader.text)
     if found is None or found.score < 50:
         return " Nothing in the article is close: check that the text was copied from this article."

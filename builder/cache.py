@@ -9,7 +9,10 @@ while saving it leaves the previous state, never half of one) and holds:
   the builder itself (its code and the versions of the libraries it renders with),
   with the signature of its two files (sizes, times, inodes) and the digest of
   their texts when they were read: files whose signature is unchanged are not
-  read again;
+  read again. What every build needs of it (its digests and problems) is kept
+  apart from its model, which is read only for the pages that show it;
+- each briefing's entry in the briefings' data file, under the key it was made
+  with, so that one article edited does not make the other entries again;
 - for each file of the last output, the key it was made under and the digest
   of its bytes, with the identity of that output (a digest of all of them,
   also written in the output's marker file), so a file is taken over from the
@@ -39,18 +42,29 @@ import secrets
 import shutil
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 2
+SCHEMA = 3
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
+
+
+class Kept(NamedTuple):
+    """What the cache holds of a briefing besides its model."""
+
+    signature: bytes  # of its two files when they were read
+    texts: bytes  # the digest of their texts
+    key: bytes  # everything its result depends on
+    shown: bytes  # the digest of what other pages show of it
+    whole: bytes  # the digest of all of it
+    problems: bytes  # its problems, sealed
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -243,13 +257,12 @@ class BuildCache:
 
     # -- briefings -------------------------------------------------------------
 
-    def briefings(self) -> dict[str, tuple[bytes, bytes, bytes, bytes]]:
-        """slug -> (signature of its files, digest of their texts, key, sealed
-        result) of every briefing of the last build."""
+    def briefings(self) -> dict[str, Kept]:
+        """What the last build made of each briefing, but its model."""
         if self._db is None:
             return {}
-        return {row[0]: row[1:] for row
-                in self._db.execute("SELECT slug, signature, texts, key, value FROM briefings")}
+        return {row[0]: Kept(*row[1:]) for row in self._db.execute(
+            "SELECT slug, signature, texts, key, shown, whole, problems FROM briefings")}
 
     def signatures(self) -> dict[str, bytes]:
         """slug -> the signature of its files when they were last read."""
@@ -257,12 +270,42 @@ class BuildCache:
             return {}
         return dict(self._db.execute("SELECT slug, signature FROM briefings"))
 
-    def put_briefings(self, entries: dict[str, tuple[bytes, bytes, bytes, bytes]]) -> None:
-        """Keep briefings' results as soon as they are made (see :meth:`briefings`),
-        so that a large build does not hold them all until it ends. An entry is
-        a pure function of its key: kept early, it is never wrong, only unused
-        if the build fails."""
-        if self.path is None or not entries:
+    def models(self, slugs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+        """(slug, sealed model) of the briefings asked for that the cache holds,
+        read in batches."""
+        if self._db is None:
+            return
+        wanted = list(slugs)
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            yield from self._db.execute(
+                f"SELECT slug, value FROM briefings WHERE slug IN ({','.join('?' * len(batch))})",
+                batch)
+
+    def put_briefings(self, entries: dict[str, tuple[Kept, bytes]]) -> None:
+        """Keep briefings' results as soon as they are made, each as what every
+        build needs of it and its sealed model, so that a large build does not
+        hold them all until it ends. An entry is a pure function of its key:
+        kept early, it is never wrong, only unused if the build fails."""
+        self._put("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  ((slug, *kept, model) for slug, (kept, model) in entries.items()))
+
+    # -- the briefings' data file ------------------------------------------------
+
+    def entries(self) -> dict[str, tuple[bytes, bytes]]:
+        """slug -> (key, its entry) in the briefings' data file of the last build."""
+        if self._db is None:
+            return {}
+        return {slug: (key, value) for slug, key, value
+                in self._db.execute("SELECT slug, key, value FROM entries")}
+
+    def put_entries(self, entries: dict[str, tuple[bytes, bytes]]) -> None:
+        self._put("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                  ((slug, key, value) for slug, (key, value) in entries.items()))
+
+    def _put(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        rows = list(rows)
+        if self.path is None or not rows:
             return
         if self._db is None:
             self._db = _connect(self.path)
@@ -270,8 +313,7 @@ class BuildCache:
                 return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?)",
-                                     ((slug, *entry) for slug, entry in entries.items()))
+                self._db.executemany(sql, rows)
         except (sqlite3.Error, OSError):
             self.forget()
 
@@ -306,8 +348,11 @@ class BuildCache:
             with db:
                 known = state.get("slugs")
                 if known is not None:
-                    gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
-                    db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
+                    for table in ("briefings", "entries"):
+                        gone = {s for (s,) in db.execute(f"SELECT slug FROM {table}")} \
+                            - set(known)
+                        db.executemany(f"DELETE FROM {table} WHERE slug = ?",
+                                       ((s,) for s in gone))
                 if outputs is not None and outputs_before:  # what the table holds now
                     db.executemany("DELETE FROM outputs WHERE path = ?",
                                    ((p,) for p in outputs_before.keys() - outputs.keys()))
@@ -360,10 +405,12 @@ def _connect(path: Path) -> sqlite3.Connection | None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA:
             with db:
-                for table in ("briefings", "outputs", "state"):
+                for table in ("briefings", "entries", "outputs", "state"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, signature BLOB, "
-                           "texts BLOB, key BLOB, value BLOB)")
+                           "texts BLOB, key BLOB, shown BLOB, whole BLOB, problems BLOB, "
+                           "value BLOB)")
+                db.execute("CREATE TABLE entries (slug TEXT PRIMARY KEY, key BLOB, value BLOB)")
                 db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")

@@ -13,10 +13,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-import numpy
+if TYPE_CHECKING:
+    import numpy
+
 
 from . import urls
 from .anchor import Article, Turn
@@ -76,13 +80,42 @@ class Indexes:
     co_speakers: dict[str, tuple[tuple[str, int], ...]]  # speaker -> (other, shared briefings)
     speaker_dates: dict[str, tuple[date, date]]  # first and last date
     days: dict[date, Day]  # sorted by date
+    dated: frozenset[date]  # the days that have a page (those of ``days``)
     tags: dict[str, Tag]  # sorted by slug
     tags_by_briefing: dict[str, tuple[tuple[str, str], ...]]  # (slug, name)
     related: dict[str, tuple[str, ...]]
 
+    def parts(self) -> dict[str, Any]:
+        """Each index by its name, to be kept apart (see :meth:`unpacked`)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def unpacked(cls, read: Callable[[str], Any]) -> Indexes:
+        """Indexes whose parts are read (``read(name)``) when first used: a
+        build that renders one briefing's page reads the few indexes it shows."""
+        indexes = object.__new__(cls)
+        object.__setattr__(indexes, "_read", read)
+        return indexes
+
+    def __getattr__(self, name: str) -> Any:  # only for a part not read yet
+        read = self.__dict__.get("_read")
+        if read is None or name not in _PARTS:
+            raise AttributeError(name)
+        value = read(name)
+        object.__setattr__(self, name, value)
+        return value
+
+    def whole(self) -> Indexes:
+        """Every part read: indexes that can go to another process."""
+        return self if "_read" not in self.__dict__ else Indexes(**self.parts())
+
+
+_PARTS = frozenset(f.name for f in fields(Indexes))
+
 
 def check_references(
-    briefings: dict[str, Briefing], speakers: dict[str, Speaker], articles: dict[str, Article],
+    briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
+    articles: Mapping[str, Article],
     known: set[str], declared: set[str] | None, complete: bool = True,
 ) -> list[Problem]:
     """Unknown speakers and related slugs; speakers used nowhere.
@@ -152,7 +185,8 @@ def _add_hint(speaker: str, speakers: set[str]) -> str:
 
 
 def build_indexes(
-    briefings: dict[str, Briefing], speakers: dict[str, Speaker], articles: dict[str, Article]
+    briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
+    articles: Mapping[str, Article],
 ) -> Indexes:
     chronological = tuple(sorted(briefings, key=lambda s: (_moment(briefings[s]), s)))
     previous = {s: (chronological[i - 1] if i else None) for i, s in enumerate(chronological)}
@@ -204,6 +238,7 @@ def build_indexes(
             mentioned_in[speaker].append(slug)
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
+    days = _day_index(briefings, chronological, quotes)
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
@@ -218,7 +253,8 @@ def build_indexes(
         mentioned_in={k: tuple(v) for k, v in sorted(mentioned_in.items())},
         co_speakers=co_speakers,
         speaker_dates=speaker_dates,
-        days=_day_index(briefings, chronological, quotes),
+        days=days,
+        dated=frozenset(days),
         tags=tags,
         tags_by_briefing=tags_by_briefing,
         related=_related(briefings, speaking, chronological),
@@ -285,6 +321,8 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
         features[slug] = ({f"s:{s}" for s in speaking[slug]}
                           | {f"t:{urls.tag_slug(t)}" for t in briefing.tags}
                           | {f"d:{e.start}" for e in briefing.events})
+    import numpy  # here: only a build that makes the indexes anew pays for its import
+
     frequency = Counter(f for fs in features.values() for f in fs)
     total = len(briefings)
     weight = {f: math.log(total / n) for f, n in frequency.items()}
@@ -324,6 +362,8 @@ def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...], chosen: lis
     rounded to 9 places, then by slug, among the ``count`` first. The array
     only narrows the field to the scores near the first ``count``; the order
     is Python's, so sums added up in another order rank the same."""
+    import numpy
+
     if wanted <= 0:
         return []
     positive = numpy.flatnonzero(scores > 0)

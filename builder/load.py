@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .problems import Position, Problem, error
 
@@ -37,14 +38,12 @@ def find_not_text(text: str) -> re.Match[str] | None:
     return NOT_TEXT.search(text)
 
 
-@dataclass(frozen=True)
-class TextFile:
+class TextFile(NamedTuple):  # named tuples: a site lists ten thousand in a blink
     path: str  # relative to the site, with forward slashes
     text: str
 
 
-@dataclass(frozen=True)
-class RawPair:
+class RawPair(NamedTuple):
     """A briefing's two files. ``signature`` is what their stats say of them
     (sizes, times, inodes); a pair whose signature the caller already knew is
     not read (``unread``, its texts empty) until :func:`read_pair` is asked."""
@@ -171,9 +170,11 @@ def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]
     return RawPair(pair.slug, article, annotations, pair.signature), []
 
 
-def _signature(*files: os.stat_result) -> bytes:
-    return b" ".join(b"%d %d %d %d" % (info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                                       info.st_ino) for info in files)
+def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
+    return b"%d %d %d %d %d %d %d %d" % (
+        article.st_size, article.st_mtime_ns, article.st_ctime_ns, article.st_ino,
+        annotations.st_size, annotations.st_mtime_ns, annotations.st_ctime_ns,
+        annotations.st_ino)
 
 
 def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-untyped-def]
@@ -195,7 +196,8 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
     for entry, dirent in entries:
         if entry.startswith("."):
             continue
-        if folder_linked or dirent.is_symlink():
+        linked = folder_linked or dirent.is_symlink()
+        if linked:
             refused = refuse_link(root, f"content/briefings/{entry}")
             if refused:
                 problems.append(refused)
@@ -203,22 +205,25 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         if not dirent.is_file():
             continue
         stem, dot, ext = entry.rpartition(".")
-        if not dot or ext not in {"md", "yaml", "yml"}:
-            problems.append(
-                error(
-                    Position(f"content/briefings/{entry}"),
-                    "unexpected file in content/briefings/: a briefing is a pair "
-                    "<slug>.md + <slug>.yaml. Move other files to content/static/.",
+        if not dot or (ext != "md" and ext != "yaml"):
+            if not dot or ext != "yml":
+                problems.append(
+                    error(
+                        Position(f"content/briefings/{entry}"),
+                        "unexpected file in content/briefings/: a briefing is a pair "
+                        "<slug>.md + <slug>.yaml. Move other files to content/static/.",
+                    )
                 )
-            )
-            continue
-        if ext == "yml":
+                continue
             problems.append(
                 error(Position(f"content/briefings/{entry}"),
                       f"annotations must end in .yaml: rename it to {stem}.yaml.")
             )
-        stems.setdefault(stem, set()).add(ext)
-        if not folder_linked and not dirent.is_symlink():
+        if stem in stems:
+            stems[stem].add(ext)
+        else:
+            stems[stem] = {ext}
+        if not linked:
             plain.add(entry)
             stats[entry] = dirent.stat(follow_symlinks=False)
 
@@ -244,9 +249,9 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
                 error(Position(f"{base}.{have}"), f"{what}: create {base}.{missing} beside it.")
             )
             continue
-        files = (f"{stem}.md", f"{stem}.yaml")
-        signature = _signature(*(stats[f] for f in files)) if all(f in stats for f in files) \
-            else b""
+        article_stat, annotations_stat = stats.get(f"{stem}.md"), stats.get(f"{stem}.yaml")
+        signature = _signature(article_stat, annotations_stat) \
+            if article_stat and annotations_stat else b""
         if signature and known.get(stem) == signature:
             pairs.append(RawPair(stem, TextFile(f"{base}.md", ""),
                                  TextFile(f"{base}.yaml", ""), signature, unread=True))

@@ -5,6 +5,7 @@ pointers, so the model can be printed, compared in tests and cached.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -121,5 +122,5 @@ class Site:
     root: str
     config: SiteConfig
     speakers: dict[str, Speaker] = field(default_factory=dict)
-    briefings: dict[str, Briefing] = field(default_factory=dict)
+    briefings: Mapping[str, Briefing] = field(default_factory=dict)
     static_files: tuple[str, ...] = ()  # paths relative to content/static

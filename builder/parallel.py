@@ -15,13 +15,12 @@ in memory instead of receiving it with each task.
 from __future__ import annotations
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -61,10 +60,14 @@ def pool(jobs: int, work: int, inherit: Any = None) -> Iterator[Executor | None]
     global _inherited
     _inherited = inherit
     try:
-        if jobs <= 1 or work < MIN_PARALLEL \
-                or "fork" not in multiprocessing.get_all_start_methods():
+        if not pooled(jobs, work):
             yield None
             return
+        # Imported here: a build with little to do makes no pool, and does not
+        # pay for the import.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_die_with_parent) as executor:
             # Fork every worker now (a forked pool starts them all at its first
@@ -74,6 +77,15 @@ def pool(jobs: int, work: int, inherit: Any = None) -> Iterator[Executor | None]
             yield executor
     finally:
         _inherited = None
+
+
+def pooled(jobs: int, work: int) -> bool:
+    """Whether :func:`pool` makes a pool for ``work`` units."""
+    if jobs <= 1 or work < MIN_PARALLEL:
+        return False
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _die_with_parent() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from . import parallel
 from .anchor import Article, render_article
 from .cache import (
     BuildCache,
+    Kept,
     digest,
     digest_of,
     fingerprint,
@@ -44,7 +45,7 @@ from .load import RawPair, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
-from .render import Planned, plan_site, render_files
+from .render import Planned, briefing_entry, data_file, plan_site, render_files
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
 from .write import Content, check_output_dir, list_files, output_stamp, write_output
@@ -77,17 +78,21 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     ``progress``: where to report the two long stages as they go (default: nowhere).
     """
     store = BuildCache.of_site(site_dir, enabled=cache and write)
+    report = Report()
     try:
-        return _build(site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
-                      executor=executor, progress=progress or Progress())
+        _build(report, site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
+               executor=executor, progress=progress or Progress())
+    except _Stopped as stopped:
+        report.problems.append(stopped.problem)
+        report.output = None
     finally:
         store.close()
+    return report
 
 
-def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: bool,
-           write: bool, jobs: int | None, executor: Executor | None,
-           progress: Progress) -> Report:
-    report = Report()
+def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCache, *,
+           strict: bool, write: bool, jobs: int | None, executor: Executor | None,
+           progress: Progress) -> None:
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else b""
@@ -109,56 +114,50 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
                          config.raw_html if config else "text")
     common = digest(fingerprint(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
-    results, unreadable = _read_briefings(site_dir, raw.pairs, speakers, settings, common,
-                                          store, executor, jobs, progress)
+    results, models, unreadable = _read_briefings(site_dir, raw.pairs, speakers, settings,
+                                                  common, store, executor, jobs, progress)
     problems.extend(unreadable)
-    briefings: dict[str, Briefing] = {}
-    articles: dict[str, Article] = {}
     partial: set[str] = set()  # briefings read with errors, their broken parts left out
     for result in results:
         problems.extend(result.read_problems)
-        if result.briefing:
-            briefings[result.slug] = result.briefing
-        if not result.briefing or any(p.is_error for p in result.read_problems):
+        if not result.modelled or any(p.is_error for p in result.read_problems):
             partial.add(result.slug)
-        if result.article:
+        if result.modelled:
             # A briefing with errors of its own only reports errors here: its
             # warnings could be echoes.
-            articles[result.slug] = result.article
             problems.extend(p for p in result.anchor_problems
                             if p.is_error or result.slug not in partial)
-
+    briefings, articles = models.briefings, models.articles
     # The model lives as long as the build: out of the garbage collector's sight.
     gc.freeze()
 
     # 4. What only the whole site can tell.
-    problems.extend(check_references(briefings, speakers, articles,
-                                     known=set(raw.slugs), declared=declared,
-                                     complete=not partial and set(briefings) == raw.slugs))
+    model_key = _model_key(results, common)
+    problems.extend(_references(briefings, speakers, articles, set(raw.slugs), declared,
+                                not partial and len(briefings) == len(raw.slugs),
+                                model_key, store))
     if strict:
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
     if not report.ok or config is None:
         store.save(None, {"slugs": [r.slug for r in results]})
-        return report
+        return
 
     # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
-    model_key = _model_key(results, common)
-    indexes = _indexes(briefings, speakers, articles, model_key, store)
+    indexes, plan = _indexes(site, articles, model_key, store, models)
     templates = theme_dirs(raw.templates_dir)
-    plan = plan_site(site, indexes)
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
     report.briefings, report.speakers = len(briefings), len(speakers)
-    report.dates = len(indexes.days)
+    report.dates = sum(p.kind == "day" for p in plan)
     report.pages = sum(p.file.endswith(".html") for p in plan)
     out = out_dir or site_dir / config.output_dir
     named_at = Position("--out") if out_dir else config.output_dir_at
     if write:
         problems.extend(check_output_dir(out, site_dir, named_at))
     if not report.ok:
-        return report
+        return
 
     # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
     base = digest(common, *_theme(templates))
@@ -174,32 +173,36 @@ def _build(site_dir: Path, out_dir: Path | None, store: BuildCache, *, strict: b
     outputs: dict[str, tuple[bytes, bytes]] = {}
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
     report.rendered = len(todo)
+    if executor is not None or parallel.pooled(jobs, len(todo)):
+        # Rendered elsewhere: the workers get the whole model, read in full.
+        models.read_all()
+        site = dataclasses.replace(site, briefings=dict(briefings))
+        articles = dict(articles)
+        indexes = indexes.whole()
     model = (site, indexes, articles, templates, site_dir)
+    here = {DATA_BRIEFINGS: lambda: _briefings_data(
+        site, indexes, articles, {r.slug: r.whole for r in results}, kept_now[DATA_BRIEFINGS],
+        store)}
     # The builder's own workers start now, before the output folder is locked,
     # and inherit the model; another executor's workers get it once where it can
     # take it (a Dask cluster), else with each task.
     with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own, \
             progress.stage("writing", len(plan), "files") as advance:
         shared = None if executor is None or not todo else parallel.share(executor, model)
-        rendered = _render_all(todo, shared, executor or own, jobs)
+        rendered = _render_all(todo, shared, executor or own, jobs, here)
         entries = _with_previous(plan, keys, previous, outputs, report, rendered, advance)
-        try:
-            if not write:
-                for _ in entries:
-                    pass
-                return report
-            write_output(out, _with_copies(entries, copies, previous, outputs),
-                         stamp=lambda: _identity(outputs).hex(),
-                         present=_present(store, out, previous) if previous else None)
-        except _RenderFailed as failed:
-            problems.append(failed.problem)
-            return report
+        if not write:
+            for _ in entries:
+                pass
+            return
+        write_output(out, _with_copies(entries, copies, previous, outputs),
+                     stamp=lambda: _identity(outputs).hex(),
+                     present=_present(store, out, previous) if previous else None)
     report.output = out
     store.save(outputs, outputs_before=previous, state={
         "slugs": [r.slug for r in results], "manifest": manifest,
         "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
-    return report
 
 
 def summary_of(report: Report) -> dict[str, Any]:
@@ -223,7 +226,7 @@ class _Settings:
 
 @dataclass(frozen=True)
 class BriefingResult:
-    """One briefing read and anchored, as the cache keeps it."""
+    """One briefing read and anchored."""
 
     slug: str
     briefing: Briefing | None
@@ -233,23 +236,118 @@ class BriefingResult:
     shown: bytes  # digest of what other pages show of it (not its article)
     whole: bytes  # digest of all of it
 
+    def outline(self) -> Outline:
+        return Outline(self.slug, self.read_problems, self.anchor_problems, self.shown,
+                       self.whole, self.briefing is not None)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What every build needs of a briefing: all but its model (its annotations
+    and its anchored article), which only the pages that show it need."""
+
+    slug: str
+    read_problems: tuple[Problem, ...]
+    anchor_problems: tuple[Problem, ...]
+    shown: bytes
+    whole: bytes
+    modelled: bool  # read far enough to have a model
+
+
+class Models:
+    """Each briefing's model: those made by this build in memory, the others
+    read from the cache when first asked for, so that a rebuild that renders
+    one briefing's page reads that briefing, not the site. ``briefings`` and
+    ``articles`` are the two halves, as mappings by slug."""
+
+    def __init__(self, store: BuildCache, outlines: list[Outline],
+                 remake: Callable[[str], BriefingResult]):
+        self._store = store
+        self._remake = remake
+        self._slugs = [o.slug for o in outlines if o.modelled]
+        self._known = frozenset(self._slugs)
+        self._models: dict[str, tuple[Briefing, Article]] = {}
+        self.briefings: Mapping[str, Briefing] = _Half(self, 0)
+        self.articles: Mapping[str, Article] = _Half(self, 1)
+
+    def add(self, result: BriefingResult) -> None:
+        if result.briefing is not None and result.article is not None:
+            self._models[result.slug] = (result.briefing, result.article)
+
+    def get(self, slug: str) -> tuple[Briefing, Article]:
+        if slug not in self._models:
+            if slug not in self._known:
+                raise KeyError(slug)
+            self._read([slug])
+        return self._models[slug]
+
+    def read_all(self) -> None:
+        self._read([s for s in self._slugs if s not in self._models])
+
+    def _read(self, slugs: list[str]) -> None:
+        with many_objects():
+            for slug, sealed in self._store.models(slugs):
+                value = unseal(sealed)
+                if isinstance(value, tuple) and len(value) == 2:
+                    self._models[slug] = value
+        for slug in slugs:  # a model the cache could not give back is made again
+            if slug not in self._models:
+                self.add(self._remake(slug))
+                if slug not in self._models:
+                    raise _Stopped(error(Position(f"content/briefings/{slug}.yaml"),
+                                         "the briefing's files changed while it was read: "
+                                         "build again."))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slugs)
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+
+class _Half(Mapping[str, Any]):
+    """The briefings or the articles of :class:`Models`."""
+
+    def __init__(self, models: Models, half: int):
+        self._models = models
+        self._half = half
+
+    def __getitem__(self, slug: str) -> Any:
+        return self._models.get(slug)[self._half]
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._models._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
+
 
 def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
                     executor: Executor | None, jobs: int, progress: Progress
-                    ) -> tuple[list[BriefingResult], list[Problem]]:
-    """Every pair's result in order (those made anew are kept in the cache at
-    once), and the problems of files that could not be read after all."""
+                    ) -> tuple[list[Outline], Models, list[Problem]]:
+    """Every pair's outline in order and the briefings' models (those made
+    anew are kept in the cache at once), and the problems of files that could
+    not be read after all."""
     kept = store.briefings()
-    found: dict[str, BriefingResult] = {}
+    found: dict[str, Outline] = {}
     todo: list[RawPair] = []
     unreadable: list[Problem] = []
     keys: dict[str, tuple[bytes, bytes]] = {}  # slug -> (digest of its texts, key)
-    with many_objects():
-        for pair in pairs:
-            _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo,
-                        unreadable)
-    signatures = {pair.slug: pair.signature for pair in pairs}
+    for pair in pairs:
+        _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo,
+                    unreadable)
+    by_slug = {pair.slug: pair for pair in pairs}
+
+    def remake(slug: str) -> BriefingResult:
+        read, _ = read_pair(site_dir, by_slug[slug])
+        return _read_one(read, speakers, settings) if read else \
+            BriefingResult(slug, None, (), None, (), b"", b"")
+
+    made: list[BriefingResult] = []
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
             progress.stage("reading", len(todo), "briefings") as advance:
         given = parallel.share(executor, (speakers, settings)) if todo else None
@@ -258,28 +356,35 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
             advance(len(chunk_results))
             batch = {}
             for result in chunk_results:
-                found[result.slug] = result
+                found[result.slug] = outline = result.outline()
+                made.append(result)
                 if store.enabled:
                     texts, key = keys[result.slug]
-                    batch[result.slug] = (signatures[result.slug], texts, key, seal(result))
+                    batch[result.slug] = (Kept(
+                        by_slug[result.slug].signature, texts, key, outline.shown,
+                        outline.whole, _seal_problems(outline)),
+                        seal((result.briefing, result.article)))
             store.put_briefings(batch)
-    return [found[p.slug] for p in pairs if p.slug in found], unreadable
+    outlines = [found[p.slug] for p in pairs if p.slug in found]
+    models = Models(store, outlines, remake)
+    for result in made:
+        models.add(result)
+    return outlines, models, unreadable
 
 
-def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes, bytes] | None,
-                common: bytes, keys: dict[str, tuple[bytes, bytes]],
-                found: dict[str, BriefingResult], todo: list[RawPair],
-                unreadable: list[Problem]) -> None:
-    """A briefing's cached result where its key matches, else the pair to do."""
+def _take_or_do(site_dir: Path, pair: RawPair, entry: Kept | None, common: bytes,
+                keys: dict[str, tuple[bytes, bytes]], found: dict[str, Outline],
+                todo: list[RawPair], unreadable: list[Problem]) -> None:
+    """A briefing's cached outline where its key matches, else the pair to do."""
     # A pair left unread has the texts it had when last read, and the cache
     # has their digest.
-    texts = entry[1] if pair.unread and entry else digest(pair.article.text,
-                                                           pair.annotations.text)
+    texts = entry.texts if pair.unread and entry else digest(pair.article.text,
+                                                              pair.annotations.text)
     key = digest(common, pair.slug, texts)
     keys[pair.slug] = texts, key
-    value = unseal(entry[3]) if entry and entry[2] == key else None
-    if isinstance(value, BriefingResult):
-        found[pair.slug] = value
+    outline = _unseal_problems(pair.slug, entry) if entry and entry.key == key else None
+    if outline:
+        found[pair.slug] = outline
         return
     if pair.unread:  # made from other settings or speakers: read it after all
         read, problems = read_pair(site_dir, pair)
@@ -288,6 +393,21 @@ def _take_or_do(site_dir: Path, pair: RawPair, entry: tuple[bytes, bytes, bytes,
             return
         pair = read
     todo.append(pair)
+
+
+def _seal_problems(outline: Outline) -> bytes:
+    """A briefing's problems as the cache keeps them: most have none, and
+    are kept as nothing, which costs nothing to read back."""
+    if outline.modelled and not outline.read_problems and not outline.anchor_problems:
+        return b""
+    return seal((outline.read_problems, outline.anchor_problems, outline.modelled))
+
+
+def _unseal_problems(slug: str, kept: Kept) -> Outline | None:
+    value = unseal(kept.problems) if kept.problems else ((), (), True)
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    return Outline(slug, *value[:2], kept.shown, kept.whole, value[2])
 
 
 def read_chunk(task: tuple[list[RawPair], tuple[dict[str, Speaker], _Settings]]
@@ -321,24 +441,58 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
 
 # -- 6. render what changed ------------------------------------------------------
 
-def _indexes(briefings: dict[str, Briefing], speakers: dict[str, Speaker],
-             articles: dict[str, Article], key: bytes, store: BuildCache) -> Indexes:
-    """The indexes, or the last build's where what they are made from (what
-    other pages see of each briefing, the speakers and the settings: ``key``)
-    is the same."""
-    if store.state("indexes_key") == key:  # only then is the large value read
-        with many_objects():
-            kept = store.state("indexes")
-        if isinstance(kept, Indexes):
+def _references(briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
+                articles: Mapping[str, Article], known: set[str], declared: set[str] | None,
+                complete: bool, model_key: bytes, store: BuildCache) -> list[Problem]:
+    """What :func:`check_references` finds, or the last build's where it was
+    made from the same (``model_key``: what other pages see of every briefing,
+    the speakers and the settings)."""
+    key = digest(model_key, *sorted(known), repr(sorted(declared or ())),
+                 f"{declared is None} {complete}")
+    if store.state("references_key") == key:
+        kept = store.state("references")
+        if isinstance(kept, list):
             return kept
-    indexes = build_indexes(briefings, speakers, articles)
-    gc.freeze()
+    found = check_references(briefings, speakers, articles, known=known,
+                             declared=declared, complete=complete)
+    store.keep("references_key", key)
+    store.keep("references", found)
+    return found
+
+
+def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: BuildCache,
+             models: Models) -> tuple[Indexes, list[Planned]]:
+    """The indexes and the plan, or the last build's where they are made from
+    the same (``key``, as for :func:`_references`). Those are kept index by
+    index, and read back when first used; an index the cache cannot give back
+    is made again, with all the others."""
+    plan = store.state("plan") if store.state("indexes_key") == key else None
+    made: list[Indexes] = []
+
+    def make() -> Indexes:
+        if not made:
+            models.read_all()
+            made.append(build_indexes(site.briefings, site.speakers, articles))
+            gc.freeze()
+        return made[0]
+
+    def read(name: str) -> Any:
+        with many_objects():
+            value = store.state(f"index {name}")
+        return value if value is not None else getattr(make(), name)
+
+    if isinstance(plan, list):
+        return Indexes.unpacked(read), plan
+    indexes = make()
+    plan = plan_site(site, indexes)
     store.keep("indexes_key", key)
-    store.keep("indexes", indexes)
-    return indexes
+    store.keep("plan", plan)
+    for name, part in indexes.parts().items():
+        store.keep(f"index {name}", part)
+    return indexes, plan
 
 
-def _model_key(results: list[BriefingResult], common: bytes) -> bytes:
+def _model_key(results: list[Outline], common: bytes) -> bytes:
     return digest(common, *(r.slug.encode() + r.shown for r in results))
 
 
@@ -371,7 +525,9 @@ def _identity(outputs: dict[str, tuple[bytes, bytes]]) -> bytes:
     return digest(*(f"{path}\0".encode() + d for path, (_, d) in sorted(outputs.items())))
 
 
-class _RenderFailed(Exception):
+class _Stopped(Exception):
+    """A problem that ends the build where it is met (a template that fails)."""
+
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
@@ -401,13 +557,48 @@ def _with_previous(plan: list[Planned], keys: dict[str, bytes],
             yield file, data
 
 
-def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int
-                ) -> Iterator[tuple[str, bytes, bytes]]:
-    tasks = [(model, chunk) for chunk in parallel.chunks(todo, jobs, most=100)]
-    for outcome in parallel.run(executor, render_chunk, tasks):
+def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int,
+                here: dict[str, Callable[[], bytes]]) -> Iterator[tuple[str, bytes, bytes]]:
+    """The files to render, in order: those of ``here`` made in this process
+    (by the function given), the others by render tasks."""
+    tasks = [(model, chunk) for chunk in parallel.chunks(
+        [p for p in todo if p.file not in here], jobs, most=100)]
+    rendered = _checked(parallel.run(executor, render_chunk, tasks))
+    for planned in todo:
+        if planned.file in here:
+            data = here[planned.file]()
+            yield planned.file, data, digest(data)
+        else:
+            yield next(rendered)
+
+
+def _checked(outcomes: Iterable[list[tuple[str, bytes, bytes]] | Problem]
+             ) -> Iterator[tuple[str, bytes, bytes]]:
+    for outcome in outcomes:
         if isinstance(outcome, Problem):
-            raise _RenderFailed(outcome)
+            raise _Stopped(outcome)
         yield from outcome
+
+
+DATA_BRIEFINGS = "data/briefings.json"
+
+
+def _briefings_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
+                    whole: dict[str, bytes], base: bytes, store: BuildCache) -> bytes:
+    """The briefings' data file. Each briefing's entry is kept in the cache
+    under its key (``base``, what the file shows of the index, and all of the
+    briefing): an article edited makes its own entry again, no other."""
+    kept = store.entries()
+    entries = []
+    made = {}
+    for slug in indexes.chronological:
+        key = base + whole[slug]
+        entry = kept.get(slug)
+        if entry is None or entry[0] != key:
+            entry = made[slug] = (key, briefing_entry(site, indexes, articles, slug))
+        entries.append(entry[1])
+    store.put_entries(made)
+    return data_file(site, "briefings", entries)
 
 
 def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, bytes]] | Problem:

@@ -8,13 +8,13 @@ from the model so their structure is the builder's promise, not the theme's.
 from __future__ import annotations
 
 import functools
+import html
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 import orjson
@@ -117,18 +117,19 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
     """The bytes of each planned file, in the order given."""
     env = _environment(templates)
     views = ViewBuilder(site, indexes, articles)
-    data: dict[str, str] | None = None
+    data: dict[str, bytes] | None = None
     plan = list(plan)
     for planned in plan:
+        if planned.kind == "data":
+            if data is None:
+                data = render_data(site, indexes, articles,
+                                   {p.arg for p in plan if p.kind == "data"})
+            yield planned.file, data[planned.arg]
+            continue
         if planned.kind == "feed":
             text = render_feed(site, indexes)
         elif planned.kind == "sitemap":
             text = render_sitemap(site, indexes)
-        elif planned.kind == "data":
-            if data is None:
-                data = render_data(site, indexes, articles,
-                                   {p.arg for p in plan if p.kind == "data"})
-            text = data[planned.arg]
         else:
             page = _view(views, planned)
             text = env.get_template(page.template).render(page=page, view=page.view,
@@ -195,8 +196,13 @@ def render_feed(site: Site, indexes: Indexes) -> str:
     return "\n".join(lines) + "\n"
 
 
+def xml_escape(text: str) -> str:
+    """Text as XML content: '&', '<' and '>' written as entities."""
+    return html.escape(text, quote=False)
+
+
 def _attribute(value: str) -> str:
-    return xml_escape(value, {'"': "&quot;"})
+    return xml_escape(value).replace('"', "&quot;")
 
 
 def page_paths(site: Site, indexes: Indexes) -> list[str]:
@@ -220,78 +226,97 @@ def render_sitemap(site: Site, indexes: Indexes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_data(site: Site, indexes: Indexes, articles: dict[str, Article],
-                only: set[str] | None = None) -> dict[str, str]:
+def render_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
+                only: set[str] | None = None) -> dict[str, bytes]:
     """The annotated corpus as JSON; the format is documented in docs/data.md.
     ``only``: the documents wanted (by default all four)."""
-
-    def envelope(kind: str, items: list[Any]) -> str:
-        document = {"format": f"briefings/{kind}", "version": DATA_VERSION,
-                    "site": {"title": site.config.title, "base_url": site.config.base_url},
-                    kind: items}
-        return orjson.dumps(document, default=_json_default,
-                            option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
-                            | orjson.OPT_PASSTHROUGH_DATETIME).decode()
-
-    def link(path: str) -> dict[str, str]:
-        return {"path": path, "url": _absolute(site, path)}
-
-    briefings = []
-    quotes = []
-    events = []
+    wanted = set(DATA_FILES) if only is None else only
+    items: dict[str, list[bytes]] = {kind: [] for kind in DATA_FILES}
     for slug in indexes.chronological:
         briefing = site.briefings[slug]
-        source = briefing.source
-        article = articles[slug]
-        briefings.append({
-            "slug": slug, **link(urls.briefing(slug)),
-            "title": briefing.title, "subtitle": briefing.subtitle,
-            "source": {"outlet": source.outlet, "published": source.published,
-                       "published_at": source.published_at, "url": source.url,
-                       "author": source.author, "dateline": source.dateline,
-                       "license": source.license},
-            "summary": briefing.summary, "tags": list(briefing.tags),
-            "speakers": list(indexes.speakers_by_briefing[slug]),
-            "mentioned": list(indexes.mentioned_by_briefing[slug]),
-            "quotes": [q.id for q in briefing.quotes],
-            "events": [e.id for e in briefing.events],
-            "notes": [{"id": n.id, "anchor": n.anchor.text, "note": n.note}
-                      for n in briefing.notes],
-            "turns": [{"id": t.id, "speaker": t.speaker, "opening": t.opening}
-                      for t in article.turns],
-            "related": list(indexes.related[slug]),
-            "previous": indexes.previous[slug], "next": indexes.next[slug],
-            "words": article.words,
-        })
-        for quote in briefing.quotes:
-            quotes.append({"id": quote.id, "briefing": slug,
-                           **link(urls.briefing(slug) + "#" + quote.id),
-                           "speaker": quote.speaker, "text": quote.anchor.text,
-                           "said_on": quote.said_on, "occasion": quote.occasion,
-                           "note": quote.note})
-        for event in briefing.events:
-            events.append({"id": event.id, "briefing": slug,
-                           **link(urls.briefing(slug) + "#" + event.id),
-                           "start": event.start, "end": event.end,
-                           "summary": event.summary,
-                           "anchor": event.anchor.text if event.anchor else None})
-    speakers = []
-    for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
-        dates = indexes.speaker_dates.get(speaker.id)
-        speakers.append({
-            "id": speaker.id, **link(urls.speaker(speaker.id)), "name": speaker.name,
-            "role": speaker.role, "affiliation": speaker.affiliation,
-            "aliases": list(speaker.aliases), "description": speaker.description,
-            "links": dict(speaker.links),
-            "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
-            "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
-            "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
-            "first": dates[0] if dates else None, "last": dates[1] if dates else None,
-        })
-    documents = {"briefings": briefings, "speakers": speakers, "quotes": quotes,
-                 "events": events}
-    return {name: envelope(name, items) for name, items in documents.items()
-            if only is None or name in only}
+        if "briefings" in wanted:
+            items["briefings"].append(briefing_entry(site, indexes, articles, slug))
+        if "quotes" in wanted:
+            items["quotes"] += (_entry({
+                "id": quote.id, "briefing": slug,
+                **_link(site, urls.briefing(slug) + "#" + quote.id),
+                "speaker": quote.speaker, "text": quote.anchor.text, "said_on": quote.said_on,
+                "occasion": quote.occasion, "note": quote.note}) for quote in briefing.quotes)
+        if "events" in wanted:
+            items["events"] += (_entry({
+                "id": event.id, "briefing": slug,
+                **_link(site, urls.briefing(slug) + "#" + event.id),
+                "start": event.start, "end": event.end, "summary": event.summary,
+                "anchor": event.anchor.text if event.anchor else None})
+                for event in briefing.events)
+    if "speakers" in wanted:
+        for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
+            dates = indexes.speaker_dates.get(speaker.id)
+            items["speakers"].append(_entry({
+                "id": speaker.id, **_link(site, urls.speaker(speaker.id)), "name": speaker.name,
+                "role": speaker.role, "affiliation": speaker.affiliation,
+                "aliases": list(speaker.aliases), "description": speaker.description,
+                "links": dict(speaker.links),
+                "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
+                "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
+                "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
+                "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+            }))
+    return {kind: data_file(site, kind, items[kind]) for kind in DATA_FILES if kind in wanted}
+
+
+def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article],
+                   slug: str) -> bytes:
+    """One briefing's entry in the briefings' data file, as it is written there."""
+    briefing = site.briefings[slug]
+    source = briefing.source
+    article = articles[slug]
+    return _entry({
+        "slug": slug, **_link(site, urls.briefing(slug)),
+        "title": briefing.title, "subtitle": briefing.subtitle,
+        "source": {"outlet": source.outlet, "published": source.published,
+                   "published_at": source.published_at, "url": source.url,
+                   "author": source.author, "dateline": source.dateline,
+                   "license": source.license},
+        "summary": briefing.summary, "tags": list(briefing.tags),
+        "speakers": list(indexes.speakers_by_briefing[slug]),
+        "mentioned": list(indexes.mentioned_by_briefing[slug]),
+        "quotes": [q.id for q in briefing.quotes],
+        "events": [e.id for e in briefing.events],
+        "notes": [{"id": n.id, "anchor": n.anchor.text, "note": n.note}
+                  for n in briefing.notes],
+        "turns": [{"id": t.id, "speaker": t.speaker, "opening": t.opening}
+                  for t in article.turns],
+        "related": list(indexes.related[slug]),
+        "previous": indexes.previous[slug], "next": indexes.next[slug],
+        "words": article.words,
+    })
+
+
+_JSON = orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _entry(item: dict[str, Any]) -> bytes:
+    """An item of a data file, indented as the file's list holds it (a JSON
+    string holds no line break, so every line break is the layout's)."""
+    return orjson.dumps(item, default=_json_default, option=_JSON).replace(b"\n", b"\n    ")
+
+
+def data_file(site: Site, kind: str, entries: list[bytes]) -> bytes:
+    """A data file: its envelope, and its items (made by :func:`_entry`) in
+    order, as one document written with an indent of two."""
+    envelope = orjson.dumps({"format": f"briefings/{kind}", "version": DATA_VERSION,
+                             "site": {"title": site.config.title,
+                                      "base_url": site.config.base_url},
+                             kind: []}, option=_JSON)
+    assert envelope.endswith(b"[]\n}"), "the items' list closes the document"
+    if not entries:
+        return envelope + b"\n"
+    return b"".join((envelope[:-4], b"[\n    ", b",\n    ".join(entries), b"\n  ]\n}\n"))
+
+
+def _link(site: Site, path: str) -> dict[str, str]:
+    return {"path": path, "url": _absolute(site, path)}
 
 
 def _json_default(value: Any) -> str:

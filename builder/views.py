@@ -61,7 +61,7 @@ class ViewBuilder:
 
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
-        href = urls.relative(page, urls.day(day)) if day in self.indexes.days else ""
+        href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
         return DateLink(href, day.isoformat(), format_date(day))
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:

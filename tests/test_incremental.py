@@ -10,6 +10,7 @@ the builder's own pool, over another process pool and over threads.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import load, parallel, pipeline
+from builder import cache, load, parallel, pipeline
 from builder.pipeline import build
 
 from conftest import ROOT, run_cli
@@ -374,6 +375,50 @@ def test_a_rebuild_reads_only_the_briefings_whose_files_changed(
                                    f"content/briefings/{slug}.md",
                                    f"content/briefings/{slug}.yaml"])
     monkeypatch.undo()
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
+
+
+def test_an_edited_article_reads_from_the_cache_only_the_briefings_its_page_shows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model of a briefing taken from the cache is read when a page to
+    render shows it: after one article is edited, the briefings its page lists
+    (related, previous and next), not the whole site."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    _article(site)
+    read: list[str] = []
+    models = cache.BuildCache.models
+
+    def spy(self: cache.BuildCache, slugs):  # type: ignore[no-untyped-def]
+        slugs = list(slugs)
+        read.extend(slugs)
+        return models(self, slugs)
+
+    monkeypatch.setattr(cache.BuildCache, "models", spy)
+    assert build(site, out).ok
+    slug = _briefing(site, 3)
+    shown = json.loads((out / "data" / "briefings.json").read_text("utf-8"))["briefings"]
+    entry = next(b for b in shown if b["slug"] == slug)
+    listed = {*entry["related"], entry["previous"], entry["next"]} - {None}
+    assert read and set(read) <= listed and slug not in read
+    monkeypatch.undo()
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
+
+
+def test_a_damaged_index_in_the_cache_is_made_again(tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    database = sqlite3.connect(site / ".cache" / "build.sqlite")
+    with database:
+        database.execute("UPDATE state SET value = ? WHERE name = 'index related'",
+                         (b"\0" * 40,))
+    database.close()
+    _article(site)
+    assert build(site, out).ok
     assert build(site, tmp_path / "clean", cache=False).ok
     assert _tree(out) == _tree(tmp_path / "clean")
 

@@ -11,8 +11,9 @@ while saving it leaves the previous state, never half of one) and holds:
   their texts when they were read: files whose signature is unchanged are not
   read again. What every build needs of it (its digests and problems) is kept
   apart from its model, which is read only for the pages that show it;
-- each briefing's entry in the briefings' data file, under the key it was made
-  with, so that one article edited does not make the other entries again;
+- each briefing's entries in the data files (itself, its quotes, its events),
+  under the key of its page, which covers all they show: one briefing
+  changed makes its own entries again, no other;
 - for each file of the last output, the key it was made under and the digest
   of its bytes, with the identity of that output (a digest of all of them,
   also written in the output's marker file), so a file is taken over from the
@@ -50,7 +51,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 3
+SCHEMA = 4
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
@@ -108,20 +109,28 @@ def fingerprint() -> bytes:
     return digest(*parts)
 
 
-def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> bytes:
+class Manifest(NamedTuple):
+    digest: bytes  # of every input file's name, size, times and inode
+    stats: dict[str, os.stat_result]  # each file's stat by its path, as walked
+
+
+def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> Manifest:
     """Every input file's name, size, times and inode, with the build's options:
     what decides whether anything may have changed, without reading a file.
     Entries are taken in the order the file system lists them: a different
-    order only means a build that was not needed, never a page left stale."""
+    order only means a build that was not needed, never a page left stale.
+    The stats taken are given along: the build that follows need not take
+    them again."""
     entries: list[Any] = [options, fingerprint()]
+    stats: dict[str, os.stat_result] = {}
     roots = [site_dir / "site.yaml", site_dir / "content", *theme]
     for root in roots:
         entries.append(str(root))
-        _walk(str(root), entries)
-    return digest_of(entries)
+        _walk(str(root), entries, stats)
+    return Manifest(digest_of(entries), stats)
 
 
-def _walk(root: str, entries: list[Any]) -> None:
+def _walk(root: str, entries: list[Any], stats: dict[str, os.stat_result]) -> None:
     """Add every entry below ``root`` to ``entries``; linked folders are followed
     (the builder publishes what they hold), each real folder once, so a loop ends."""
     try:
@@ -141,7 +150,7 @@ def _walk(root: str, entries: list[Any]) -> None:
         with listing:
             for entry in listing:
                 try:
-                    info = entry.stat(follow_symlinks=False)
+                    info = stats[entry.path] = entry.stat(follow_symlinks=False)
                     entries += (entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
                                 info.st_ino)
                     if entry.is_symlink():
@@ -174,14 +183,14 @@ def output_manifest(out: Path) -> bytes:
 
 # The manifest the nothing-changed check just took, for the build that follows
 # it in the same process to use instead of walking the site again. Taken once.
-_just_taken: tuple[tuple[str, str, bool], bytes] | None = None
+_just_taken: tuple[tuple[str, str, bool], Manifest] | None = None
 
 
 def _options(site_dir: Path, out_dir: Path | None, strict: bool) -> tuple[str, str, bool]:
     return str(site_dir.resolve()), str(out_dir.resolve() if out_dir else ""), strict
 
 
-def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> bytes:
+def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool) -> Manifest:
     """The input manifest of a build of ``site_dir`` with these options."""
     global _just_taken
     from .theme import theme_dirs
@@ -212,7 +221,7 @@ def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool) -> dict[
         manifest = site_manifest(site_dir, out_dir, strict)
         _just_taken = (_options(site_dir, out_dir, strict), manifest)
         output = store.state("output")
-        if manifest != recorded or not output or has_leftovers(Path(output)) or \
+        if manifest.digest != recorded or not output or has_leftovers(Path(output)) or \
                 output_stamp(Path(output)) != store.state("output_id") or \
                 output_manifest(Path(output)) != store.state("output_manifest"):
             return None
@@ -290,18 +299,18 @@ class BuildCache:
         self._put("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   ((slug, *kept, model) for slug, (kept, model) in entries.items()))
 
-    # -- the briefings' data file ------------------------------------------------
+    # -- the data files ----------------------------------------------------------
 
-    def entries(self) -> dict[str, tuple[bytes, bytes]]:
-        """slug -> (key, its entry) in the briefings' data file of the last build."""
+    def entries(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
+        """slug -> (key, its entries) in the data file ``kind`` of the last build."""
         if self._db is None:
             return {}
-        return {slug: (key, value) for slug, key, value
-                in self._db.execute("SELECT slug, key, value FROM entries")}
+        return {slug: (key, value) for slug, key, value in self._db.execute(
+            "SELECT slug, key, value FROM entries WHERE kind = ?", (kind,))}
 
-    def put_entries(self, entries: dict[str, tuple[bytes, bytes]]) -> None:
-        self._put("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                  ((slug, key, value) for slug, (key, value) in entries.items()))
+    def put_entries(self, kind: str, entries: dict[str, tuple[bytes, bytes]]) -> None:
+        self._put("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                  ((slug, kind, key, value) for slug, (key, value) in entries.items()))
 
     def _put(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         rows = list(rows)
@@ -349,7 +358,7 @@ class BuildCache:
                 known = state.get("slugs")
                 if known is not None:
                     for table in ("briefings", "entries"):
-                        gone = {s for (s,) in db.execute(f"SELECT slug FROM {table}")} \
+                        gone = {s for (s,) in db.execute(f"SELECT DISTINCT slug FROM {table}")} \
                             - set(known)
                         db.executemany(f"DELETE FROM {table} WHERE slug = ?",
                                        ((s,) for s in gone))
@@ -410,7 +419,8 @@ def _connect(path: Path) -> sqlite3.Connection | None:
                 db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, signature BLOB, "
                            "texts BLOB, key BLOB, shown BLOB, whole BLOB, problems BLOB, "
                            "value BLOB)")
-                db.execute("CREATE TABLE entries (slug TEXT PRIMARY KEY, key BLOB, value BLOB)")
+                db.execute("CREATE TABLE entries (slug TEXT, kind TEXT, key BLOB, value BLOB, "
+                           "PRIMARY KEY (slug, kind))")
                 db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")

@@ -78,10 +78,12 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
     if kept is None or kept.keys() != {planned.file for planned in plan}:
         keys = _Keys(site, indexes, shown, base)
         kept = {planned.file: keys.of(planned) for planned in plan}
+    # A key is only compared with the last build's: two digests side by side
+    # are one, without hashing them again.
     articles = digest(*(whole[s] for s in indexes.chronological))
-    return {planned.file: (digest(kept[planned.file], whole[planned.arg])
+    return {planned.file: (kept[planned.file] + whole[planned.arg]
                            if planned.kind == "briefing"
-                           else digest(kept[planned.file], articles)
+                           else kept[planned.file] + articles
                            if planned.kind == "data" and planned.arg == "briefings"
                            else kept[planned.file])
             for planned in plan}, kept

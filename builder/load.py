@@ -118,9 +118,11 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
     return None
 
 
-def load_site(root: Path, known: dict[str, bytes] | None = None) -> RawSite:
+def load_site(root: Path, known: dict[str, bytes] | None = None,
+              stats: dict[str, os.stat_result] | None = None) -> RawSite:
     """The site's files. ``known``: the signature of each briefing pair as
-    last read; a pair with the same signature now is listed, not read."""
+    last read; a pair with the same signature now is listed, not read.
+    ``stats``: files' stats just taken, by path (as listed under ``root``)."""
     problems: list[Problem] = []
 
     def read(relative: str, required: bool, checked: bool = False) -> TextFile | None:
@@ -139,7 +141,7 @@ def load_site(root: Path, known: dict[str, bytes] | None = None) -> RawSite:
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs, slugs = _load_pairs(root, problems, read, known or {})
+    pairs, slugs = _load_pairs(root, problems, read, known or {}, stats or {})
     static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
@@ -178,7 +180,8 @@ def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
 
 
 def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-untyped-def]
-                known: dict[str, bytes]) -> tuple[list[RawPair], set[str]]:
+                known: dict[str, bytes], taken: dict[str, os.stat_result]
+                ) -> tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
         problems.append(
@@ -187,7 +190,8 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         return [], set()
     stems: dict[str, set[str]] = {}
     plain: set[str] = set()  # files seen as files, not links, in a folder of no links
-    stats: dict[str, os.stat_result] = {}
+    article_stats: dict[str, os.stat_result] = {}  # by stem, of plain files
+    annotations_stats: dict[str, os.stat_result] = {}
     # One look at the folder: a link among its entries is checked on its own,
     # and whether the folders above are links is the same for every entry.
     folder_linked = folder.is_symlink() or folder.parent.is_symlink()
@@ -225,7 +229,8 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
             stems[stem] = {ext}
         if not linked:
             plain.add(entry)
-            stats[entry] = dirent.stat(follow_symlinks=False)
+            (article_stats if ext == "md" else annotations_stats)[stem] = \
+                taken.get(dirent.path) or dirent.stat(follow_symlinks=False)
 
     pairs = []
     for stem, exts in sorted(stems.items()):
@@ -239,9 +244,9 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
                 )
             )
             continue
-        if "yml" in exts:
-            continue  # reported above; the rename is the fix
-        if exts != {"md", "yaml"}:
+        if len(exts) != 2 or "yml" in exts:
+            if "yml" in exts:
+                continue  # reported above; the rename is the fix
             have, missing = (("md", "yaml") if "md" in exts else ("yaml", "md"))
             what = ("no annotations for this article" if missing == "yaml"
                     else "no article for these annotations")
@@ -249,7 +254,7 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
                 error(Position(f"{base}.{have}"), f"{what}: create {base}.{missing} beside it.")
             )
             continue
-        article_stat, annotations_stat = stats.get(f"{stem}.md"), stats.get(f"{stem}.yaml")
+        article_stat, annotations_stat = article_stats.get(stem), annotations_stats.get(stem)
         signature = _signature(article_stat, annotations_stat) \
             if article_stat and annotations_stat else b""
         if signature and known.get(stem) == signature:

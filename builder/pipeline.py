@@ -15,6 +15,7 @@ briefing read and anchored and a page rendered, run in parallel
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor
@@ -24,7 +25,7 @@ from typing import Any
 
 import jinja2
 
-from . import parallel
+from . import parallel, urls
 from .anchor import Article, render_article
 from .cache import (
     BuildCache,
@@ -45,7 +46,14 @@ from .load import RawPair, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
-from .render import Planned, briefing_entry, data_file, plan_site, render_files
+from .render import (
+    ENTRIES_SEPARATOR,
+    Planned,
+    data_entries,
+    data_file,
+    plan_site,
+    render_files,
+)
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
 from .write import Content, check_output_dir, list_files, output_stamp, write_output
@@ -95,10 +103,10 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
            progress: Progress) -> None:
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
-    manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else b""
+    manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else None
 
     # 1. Read the files of the site (not the briefings whose files are as last read).
-    raw = load_site(site_dir, store.signatures())
+    raw = load_site(site_dir, store.signatures(), manifest.stats if manifest else None)
     problems.extend(raw.problems)
 
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
@@ -180,9 +188,9 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
         articles = dict(articles)
         indexes = indexes.whole()
     model = (site, indexes, articles, templates, site_dir)
-    here = {DATA_BRIEFINGS: lambda: _briefings_data(
-        site, indexes, articles, {r.slug: r.whole for r in results}, kept_now[DATA_BRIEFINGS],
-        store)}
+    here = {f"data/{kind}.json": functools.partial(_data_file, kind, site, indexes, articles,
+                                                    keys, store)
+            for kind in _BY_BRIEFING}
     # The builder's own workers start now, before the output folder is locked,
     # and inherit the model; another executor's workers get it once where it can
     # take it (a Dask cluster), else with each task.
@@ -195,13 +203,15 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
             for _ in entries:
                 pass
             return
+        identity: dict[str, str] = {}  # of the output, worked out once it is complete
         write_output(out, _with_copies(entries, copies, previous, outputs),
-                     stamp=lambda: _identity(outputs).hex(),
+                     stamp=lambda: identity.setdefault("id", _identity(outputs).hex()),
                      present=_present(store, out, previous) if previous else None)
     report.output = out
     store.save(outputs, outputs_before=previous, state={
-        "slugs": [r.slug for r in results], "manifest": manifest,
-        "output": str(out.resolve()), "output_id": _identity(outputs).hex(),
+        "slugs": [r.slug for r in results], "manifest": manifest.digest if manifest else b"",
+        "output": str(out.resolve()),
+        "output_id": identity.get("id") or _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
 
 
@@ -380,7 +390,7 @@ def _take_or_do(site_dir: Path, pair: RawPair, entry: Kept | None, common: bytes
     # has their digest.
     texts = entry.texts if pair.unread and entry else digest(pair.article.text,
                                                               pair.annotations.text)
-    key = digest(common, pair.slug, texts)
+    key = common + texts  # (each row of the cache is one slug's)
     keys[pair.slug] = texts, key
     outline = _unseal_problems(pair.slug, entry) if entry and entry.key == key else None
     if outline:
@@ -580,25 +590,29 @@ def _checked(outcomes: Iterable[list[tuple[str, bytes, bytes]] | Problem]
         yield from outcome
 
 
-DATA_BRIEFINGS = "data/briefings.json"
+# The data files made of each briefing's entries, and made in the main process
+# from those the cache keeps.
+_BY_BRIEFING = ("briefings", "quotes", "events")
 
 
-def _briefings_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
-                    whole: dict[str, bytes], base: bytes, store: BuildCache) -> bytes:
-    """The briefings' data file. Each briefing's entry is kept in the cache
-    under its key (``base``, what the file shows of the index, and all of the
-    briefing): an article edited makes its own entry again, no other."""
-    kept = store.entries()
-    entries = []
+def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],
+               keys: dict[str, bytes], store: BuildCache) -> bytes:
+    """A data file made of each briefing's entries. Those are kept in the cache
+    under the key of the briefing's page, which covers all they show: one
+    briefing changed makes its own entries again, not the other 9,999."""
+    kept = store.entries(kind)
+    runs = []
     made = {}
     for slug in indexes.chronological:
-        key = base + whole[slug]
-        entry = kept.get(slug)
-        if entry is None or entry[0] != key:
-            entry = made[slug] = (key, briefing_entry(site, indexes, articles, slug))
-        entries.append(entry[1])
-    store.put_entries(made)
-    return data_file(site, "briefings", entries)
+        key = keys[urls.file_of(urls.briefing(slug))]
+        run = kept.get(slug)
+        if run is None or run[0] != key:
+            run = made[slug] = (key, ENTRIES_SEPARATOR.join(
+                data_entries(kind, site, indexes, articles, slug)))
+        if run[1]:
+            runs.append(run[1])
+    store.put_entries(kind, made)
+    return data_file(site, kind, runs)
 
 
 def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, bytes]] | Problem:

@@ -233,22 +233,9 @@ def render_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
     wanted = set(DATA_FILES) if only is None else only
     items: dict[str, list[bytes]] = {kind: [] for kind in DATA_FILES}
     for slug in indexes.chronological:
-        briefing = site.briefings[slug]
-        if "briefings" in wanted:
-            items["briefings"].append(briefing_entry(site, indexes, articles, slug))
-        if "quotes" in wanted:
-            items["quotes"] += (_entry({
-                "id": quote.id, "briefing": slug,
-                **_link(site, urls.briefing(slug) + "#" + quote.id),
-                "speaker": quote.speaker, "text": quote.anchor.text, "said_on": quote.said_on,
-                "occasion": quote.occasion, "note": quote.note}) for quote in briefing.quotes)
-        if "events" in wanted:
-            items["events"] += (_entry({
-                "id": event.id, "briefing": slug,
-                **_link(site, urls.briefing(slug) + "#" + event.id),
-                "start": event.start, "end": event.end, "summary": event.summary,
-                "anchor": event.anchor.text if event.anchor else None})
-                for event in briefing.events)
+        for kind in ("briefings", "quotes", "events"):
+            if kind in wanted:
+                items[kind] += data_entries(kind, site, indexes, articles, slug)
     if "speakers" in wanted:
         for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
             dates = indexes.speaker_dates.get(speaker.id)
@@ -263,6 +250,26 @@ def render_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
                 "first": dates[0] if dates else None, "last": dates[1] if dates else None,
             }))
     return {kind: data_file(site, kind, items[kind]) for kind in DATA_FILES if kind in wanted}
+
+
+def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],
+                 slug: str) -> list[bytes]:
+    """What one briefing puts in the data file ``kind`` (briefings, quotes or
+    events): its entries, as they are written there."""
+    if kind == "briefings":
+        return [briefing_entry(site, indexes, articles, slug)]
+    briefing = site.briefings[slug]
+    if kind == "quotes":
+        return [_entry({"id": quote.id, "briefing": slug,
+                        **_link(site, urls.briefing(slug) + "#" + quote.id),
+                        "speaker": quote.speaker, "text": quote.anchor.text,
+                        "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note})
+                for quote in briefing.quotes]
+    return [_entry({"id": event.id, "briefing": slug,
+                    **_link(site, urls.briefing(slug) + "#" + event.id),
+                    "start": event.start, "end": event.end, "summary": event.summary,
+                    "anchor": event.anchor.text if event.anchor else None})
+            for event in briefing.events]
 
 
 def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article],
@@ -302,9 +309,13 @@ def _entry(item: dict[str, Any]) -> bytes:
     return orjson.dumps(item, default=_json_default, option=_JSON).replace(b"\n", b"\n    ")
 
 
+ENTRIES_SEPARATOR = b",\n    "
+
+
 def data_file(site: Site, kind: str, entries: list[bytes]) -> bytes:
-    """A data file: its envelope, and its items (made by :func:`_entry`) in
-    order, as one document written with an indent of two."""
+    """A data file: its envelope, and its items (made by :func:`_entry`, or
+    runs of them joined by ``ENTRIES_SEPARATOR``) in order, as one document
+    written with an indent of two."""
     envelope = orjson.dumps({"format": f"briefings/{kind}", "version": DATA_VERSION,
                              "site": {"title": site.config.title,
                                       "base_url": site.config.base_url},
@@ -312,7 +323,7 @@ def data_file(site: Site, kind: str, entries: list[bytes]) -> bytes:
     assert envelope.endswith(b"[]\n}"), "the items' list closes the document"
     if not entries:
         return envelope + b"\n"
-    return b"".join((envelope[:-4], b"[\n    ", b",\n    ".join(entries), b"\n  ]\n}\n"))
+    return b"".join((envelope[:-4], b"[\n    ", ENTRIES_SEPARATOR.join(entries), b"\n  ]\n}\n"))
 
 
 def _link(site: Site, path: str) -> dict[str, str]:

@@ -194,9 +194,11 @@ def _value_mark(key: yaml.Node, value: yaml.Node, text: str) -> Any:
     """Where a value stands. The missing value of an explicit key (``? key``
     with no ``:``) stands at the key's end (the two composers put it in
     different places after it)."""
-    if isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style \
-            and ":" not in text[key.end_mark.index:value.start_mark.index]:
-        return key.end_mark
+    if isinstance(value, yaml.ScalarNode) and value.value == "" and not value.style:
+        # Between a key and its value stand only blanks, comments and the ':'.
+        between = text[key.end_mark.index:value.start_mark.index]
+        if not any(":" in line.split("#", 1)[0] for line in between.split("\n")):
+            return key.end_mark
     return value.start_mark
 
 

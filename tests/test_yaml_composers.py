@@ -67,6 +67,7 @@ PIECES = st.sampled_from([
 @example("a: b: c\n")
 @example("a:\n\t- b\n")
 @example("a: *missing\n")
+@example("? title? #<<: ")  # a colon in a comment after an explicit key
 @example("a: 1\na: 2\n")
 @example("a: \u2028b\nc: [d\n")
 def test_libyaml_reads_what_the_pure_python_composer_reads(text: str) -> None:

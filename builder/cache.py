@@ -356,7 +356,7 @@ class BuildCache:
         try:
             with db:
                 known = state.get("slugs")
-                if known is not None:
+                if known is not None and known != self._slugs_before():
                     for table in ("briefings", "entries"):
                         gone = {s for (s,) in db.execute(f"SELECT DISTINCT slug FROM {table}")} \
                             - set(known)
@@ -378,6 +378,13 @@ class BuildCache:
             # A cache that cannot be written is no reason to fail a good build;
             # the next build finds its keys unmatched and does the work again.
             self.forget()
+
+    def _slugs_before(self) -> Any:
+        """The briefings of the last build that saved. Where this build has the
+        same, the entries of briefings gone were removed then. (A build stopped
+        before saving may leave the entry of a briefing it read, unused: it is
+        removed when the briefings next change.)"""
+        return self.state("slugs")
 
     def forget(self) -> None:
         """Drop what describes the last output, when saving failed: the cache

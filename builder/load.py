@@ -197,6 +197,9 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
     folder_linked = folder.is_symlink() or folder.parent.is_symlink()
     with os.scandir(folder) as found:
         entries = sorted((e.name, e) for e in found)
+    plain_pairs = None if folder_linked else _plain_pairs(entries)
+    if plain_pairs is not None:
+        return _pairs_of(root, plain_pairs, known, taken, read), set(plain_pairs)
     for entry, dirent in entries:
         if entry.startswith("."):
             continue
@@ -266,6 +269,50 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         if article and annotations:
             pairs.append(RawPair(stem, article, annotations, signature))
     return pairs, set(stems)
+
+
+def _plain_pairs(entries: list[tuple[str, os.DirEntry[str]]]
+                 ) -> dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]] | None:
+    """The pairs of a folder that holds plain files ``<slug>.md`` and
+    ``<slug>.yaml`` and nothing else, as nearly every site's does, by slug in
+    order; None for any other, whose entries are then looked at one by one
+    (ten thousand pairs are listed in a few hundredths of a second here)."""
+    articles: dict[str, os.DirEntry[str]] = {}
+    annotations: dict[str, os.DirEntry[str]] = {}
+    for name, entry in entries:
+        stem, _, ext = name.rpartition(".")
+        if ext == "md":
+            articles[stem] = entry
+        elif ext == "yaml":
+            annotations[stem] = entry
+        else:
+            return None
+    if articles.keys() != annotations.keys() or not all(map(SLUG.match, articles)) or any(
+            entry.is_symlink() or not entry.is_file()
+            for entry in (*articles.values(), *annotations.values())):
+        return None
+    return {stem: (articles[stem], annotations[stem]) for stem in sorted(articles)}
+
+
+def _pairs_of(root: Path, pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
+              known: dict[str, bytes], taken: dict[str, os.stat_result],
+              read) -> list[RawPair]:  # type: ignore[no-untyped-def]
+    """Each pair of plain files: read, or left unread where its signature is known."""
+    found = []
+    for stem, (article_entry, annotations_entry) in pairs.items():
+        article_path, annotations_path = article_entry.path, annotations_entry.path
+        signature = _signature(taken.get(article_path) or article_entry.stat(),
+                               taken.get(annotations_path) or annotations_entry.stat())
+        base = f"content/briefings/{stem}"
+        if known.get(stem) == signature:
+            found.append(RawPair(stem, TextFile(f"{base}.md", ""),
+                                 TextFile(f"{base}.yaml", ""), signature, unread=True))
+            continue
+        article = read(f"{base}.md", True, True)
+        annotations = read(f"{base}.yaml", True, True)
+        if article and annotations:
+            found.append(RawPair(stem, article, annotations, signature))
+    return found
 
 
 def _suggest_slug(stem: str) -> str:

@@ -503,7 +503,8 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
 
 
 def _model_key(results: list[Outline], common: bytes) -> bytes:
-    return digest(common, *(r.slug.encode() + r.shown for r in results))
+    # One part: each slug ends at its NUL and each digest is 16 bytes long.
+    return digest(common, b"".join(b"%s\0%s" % (r.slug.encode(), r.shown) for r in results))
 
 
 def _theme(templates: list[Path]) -> list[bytes]:
@@ -532,7 +533,9 @@ def _present(store: BuildCache, out: Path, previous: dict[str, tuple[bytes, byte
 
 
 def _identity(outputs: dict[str, tuple[bytes, bytes]]) -> bytes:
-    return digest(*(f"{path}\0".encode() + d for path, (_, d) in sorted(outputs.items())))
+    # One part: each path ends at its NUL and each digest is 16 bytes long.
+    return digest(b"".join(b"%s\0%s" % (path.encode(), d) for path, (_, d)
+                           in sorted(outputs.items())))
 
 
 class _Stopped(Exception):

@@ -111,7 +111,8 @@ def fingerprint() -> bytes:
 
 class Manifest(NamedTuple):
     digest: bytes  # of every input file's name, size, times and inode
-    stats: dict[str, os.stat_result]  # each file's stat by its path, as walked
+    # Each folder's entries as walked (their stats taken, and kept by them).
+    listings: dict[str, list[os.DirEntry[str]]]
 
 
 def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> Manifest:
@@ -119,18 +120,18 @@ def input_manifest(site_dir: Path, theme: Iterable[Path], options: str) -> Manif
     what decides whether anything may have changed, without reading a file.
     Entries are taken in the order the file system lists them: a different
     order only means a build that was not needed, never a page left stale.
-    The stats taken are given along: the build that follows need not take
-    them again."""
+    The folders' listings are given along: the build that follows need not
+    list them and take their stats again."""
     entries: list[Any] = [options, fingerprint()]
-    stats: dict[str, os.stat_result] = {}
+    listings: dict[str, list[os.DirEntry[str]]] = {}
     roots = [site_dir / "site.yaml", site_dir / "content", *theme]
     for root in roots:
         entries.append(str(root))
-        _walk(str(root), entries, stats)
-    return Manifest(digest_of(entries), stats)
+        _walk(str(root), entries, listings)
+    return Manifest(digest_of(entries), listings)
 
 
-def _walk(root: str, entries: list[Any], stats: dict[str, os.stat_result]) -> None:
+def _walk(root: str, entries: list[Any], listings: dict[str, list[os.DirEntry[str]]]) -> None:
     """Add every entry below ``root`` to ``entries``; linked folders are followed
     (the builder publishes what they hold), each real folder once, so a loop ends."""
     try:
@@ -144,24 +145,24 @@ def _walk(root: str, entries: list[Any], stats: dict[str, os.stat_result]) -> No
     while stack:
         folder = stack.pop()
         try:
-            listing = os.scandir(folder)
+            with os.scandir(folder) as listing:
+                listings[folder] = found = list(listing)
         except OSError:  # not a folder, or not readable: its own entry says enough
             continue
-        with listing:
-            for entry in listing:
-                try:
-                    info = stats[entry.path] = entry.stat(follow_symlinks=False)
-                    entries += (entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
-                                info.st_ino)
-                    if entry.is_symlink():
-                        info = os.stat(entry.path)
-                        entries.append((info.st_size, info.st_mtime_ns, info.st_ino))
-                    if entry.is_dir(follow_symlinks=True) and \
-                            (info.st_dev, info.st_ino) not in seen:
-                        seen.add((info.st_dev, info.st_ino))
-                        stack.append(entry.path)
-                except OSError:  # a broken or looping link: its own entry says enough
-                    entries.append((entry.path, "unreadable"))
+        for entry in found:
+            try:
+                info = entry.stat(follow_symlinks=False)
+                entries += (entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns,
+                            info.st_ino)
+                if entry.is_symlink():
+                    info = os.stat(entry.path)
+                    entries.append((info.st_size, info.st_mtime_ns, info.st_ino))
+                if entry.is_dir(follow_symlinks=True) and \
+                        (info.st_dev, info.st_ino) not in seen:
+                    seen.add((info.st_dev, info.st_ino))
+                    stack.append(entry.path)
+            except OSError:  # a broken or looping link: its own entry says enough
+                entries.append((entry.path, "unreadable"))
 
 
 def output_manifest(out: Path) -> bytes:

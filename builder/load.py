@@ -119,10 +119,11 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
 
 
 def load_site(root: Path, known: dict[str, bytes] | None = None,
-              stats: dict[str, os.stat_result] | None = None) -> RawSite:
+              listings: dict[str, list[os.DirEntry[str]]] | None = None) -> RawSite:
     """The site's files. ``known``: the signature of each briefing pair as
     last read; a pair with the same signature now is listed, not read.
-    ``stats``: files' stats just taken, by path (as listed under ``root``)."""
+    ``listings``: folders just listed, by path (as under ``root``), whose
+    entries keep the stats they were asked."""
     problems: list[Problem] = []
 
     def read(relative: str, required: bool, checked: bool = False) -> TextFile | None:
@@ -141,7 +142,7 @@ def load_site(root: Path, known: dict[str, bytes] | None = None,
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs, slugs = _load_pairs(root, problems, read, known or {}, stats or {})
+    pairs, slugs = _load_pairs(root, problems, read, known or {}, listings or {})
     static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
@@ -180,7 +181,7 @@ def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
 
 
 def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-untyped-def]
-                known: dict[str, bytes], taken: dict[str, os.stat_result]
+                known: dict[str, bytes], listings: dict[str, list[os.DirEntry[str]]]
                 ) -> tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
@@ -195,11 +196,14 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
     # One look at the folder: a link among its entries is checked on its own,
     # and whether the folders above are links is the same for every entry.
     folder_linked = folder.is_symlink() or folder.parent.is_symlink()
-    with os.scandir(folder) as found:
-        entries = sorted((e.name, e) for e in found)
+    listed = listings.get(str(folder))
+    if listed is None:
+        with os.scandir(folder) as found:
+            listed = list(found)
+    entries = sorted((e.name, e) for e in listed)
     plain_pairs = None if folder_linked else _plain_pairs(entries)
     if plain_pairs is not None:
-        return _pairs_of(root, plain_pairs, known, taken, read), set(plain_pairs)
+        return _pairs_of(root, plain_pairs, known, read), set(plain_pairs)
     for entry, dirent in entries:
         if entry.startswith("."):
             continue
@@ -233,7 +237,7 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         if not linked:
             plain.add(entry)
             (article_stats if ext == "md" else annotations_stats)[stem] = \
-                taken.get(dirent.path) or dirent.stat(follow_symlinks=False)
+                dirent.stat(follow_symlinks=False)
 
     pairs = []
     for stem, exts in sorted(stems.items()):
@@ -295,14 +299,12 @@ def _plain_pairs(entries: list[tuple[str, os.DirEntry[str]]]
 
 
 def _pairs_of(root: Path, pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
-              known: dict[str, bytes], taken: dict[str, os.stat_result],
-              read) -> list[RawPair]:  # type: ignore[no-untyped-def]
+              known: dict[str, bytes], read) -> list[RawPair]:  # type: ignore[no-untyped-def]
     """Each pair of plain files: read, or left unread where its signature is known."""
     found = []
     for stem, (article_entry, annotations_entry) in pairs.items():
-        article_path, annotations_path = article_entry.path, annotations_entry.path
-        signature = _signature(taken.get(article_path) or article_entry.stat(),
-                               taken.get(annotations_path) or annotations_entry.stat())
+        signature = _signature(article_entry.stat(follow_symlinks=False),
+                               annotations_entry.stat(follow_symlinks=False))
         base = f"content/briefings/{stem}"
         if known.get(stem) == signature:
             found.append(RawPair(stem, TextFile(f"{base}.md", ""),

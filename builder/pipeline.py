@@ -42,7 +42,7 @@ from .cache import (
 from .config import read_config
 from .depends import page_keys
 from .link import Indexes, build_indexes, check_references
-from .load import RawPair, load_site, read_pair
+from .load import RawPair, TextFile, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
@@ -106,7 +106,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else None
 
     # 1. Read the files of the site (not the briefings whose files are as last read).
-    raw = load_site(site_dir, store.signatures(), manifest.stats if manifest else None)
+    raw = load_site(site_dir, store.signatures(), manifest.listings if manifest else None)
     problems.extend(raw.problems)
 
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
@@ -115,7 +115,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 3. Each briefing on its own: read and anchored in its article, or taken
     # from the cache where its files and everything it depends on are unchanged.
-    speakers, declared, found = read_speakers(raw.speakers)
+    speakers, declared, found = _speakers(raw.speakers, store)
     problems.extend(found)
     settings = _Settings(config.timezone if config else "UTC",
                          config.link_mentions if config else True,
@@ -450,6 +450,21 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
 
 
 # -- 6. render what changed ------------------------------------------------------
+
+def _speakers(file: TextFile | None, store: BuildCache
+              ) -> tuple[dict[str, Speaker], set[str] | None, list[Problem]]:
+    """What :func:`read_speakers` makes of the file, or the last build's where
+    the file is the same."""
+    key = digest(fingerprint(), file.text) if file else b""
+    if file and store.state("speakers_key") == key:
+        kept = store.state("speakers")
+        if isinstance(kept, tuple) and len(kept) == 3:
+            return kept
+    found = read_speakers(file)
+    store.keep("speakers_key", key)
+    store.keep("speakers", found)
+    return found
+
 
 def _references(briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
                 articles: Mapping[str, Article], known: set[str], declared: set[str] | None,

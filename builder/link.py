@@ -10,7 +10,6 @@ is byte-stable. Reads no files, renders nothing.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -341,6 +340,8 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
                 explicit[other].append(slug)
     related = {}
     scores = numpy.zeros(len(chronological))
+    by_slug = {slug: place for place, slug in enumerate(sorted(chronological))}
+    slug_order = numpy.array([by_slug[slug] for slug in chronological], dtype=numpy.intp)
     for slug in chronological:
         # Each briefing's score against every other, in one array: the weights
         # of the features they share (a tag held by thousands adds to each).
@@ -352,16 +353,19 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
         chosen = list(dict.fromkeys(explicit[slug]))
         wanted = max(RELATED_LIMIT, len(chosen))
         related[slug] = tuple(chosen + _best(scores, wanted + len(chosen), chronological,
-                                             chosen, wanted - len(chosen)))
+                                             slug_order, chosen, wanted - len(chosen)))
     return related
 
 
-def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...], chosen: list[str],
-          wanted: int) -> list[str]:
+def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...],
+          slug_order: numpy.ndarray, chosen: list[str], wanted: int) -> list[str]:
     """The ``wanted`` best-scored briefings not already ``chosen``: by score
-    rounded to 9 places, then by slug, among the ``count`` first. The array
-    only narrows the field to the scores near the first ``count``; the order
-    is Python's, so sums added up in another order rank the same."""
+    rounded to 9 places, then by slug (``slug_order``: each one's place in
+    slug order), among the ``count`` first. The array first narrows the field
+    to the scores near the first ``count``; each distinct score is then
+    rounded by Python's ``round``, so sums added up in another order rank the
+    same, and the field is sorted by NumPy (thousands of briefings tie where a
+    tag is all they share)."""
     import numpy
 
     if wanted <= 0:
@@ -370,13 +374,14 @@ def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...], chosen: lis
     if len(positive) > count:
         floor = numpy.partition(scores[positive], len(positive) - count)[len(positive) - count]
         positive = positive[scores[positive] >= floor - 1e-6]
-    ranked = heapq.nsmallest(count, ((-round(float(scores[i]), 9), slugs[i])
-                                     for i in positive.tolist()))
+    distinct, which = numpy.unique(scores[positive], return_inverse=True)
+    rounded = numpy.array([round(value, 9) for value in distinct.tolist()])[which]
+    ranked = positive[numpy.lexsort((slug_order[positive], -rounded))[:count]]
     picked: list[str] = []
-    for _, other in ranked:
+    for place in ranked.tolist():
         if len(picked) >= wanted:
             break
-        if other not in chosen:
-            picked.append(other)
+        if slugs[place] not in chosen:
+            picked.append(slugs[place])
     return picked
 

@@ -55,6 +55,20 @@ def test_explicit_related_links_show_on_both_sides_and_come_first() -> None:
     assert related["c"] == ("a", "b")
 
 
+def test_briefings_tied_on_score_are_related_in_slug_order() -> None:
+    """Forty briefings share a tag and nothing else (thousands do in a real
+    archive): the related ones are the first five by slug, whatever the order
+    of publication."""
+    specs = {f"t{n:02d}": {"published": date(2022, 1, 1 + (n * 7) % 28), "tags": ["CSTO"]}
+             for n in range(40)}
+    specs |= {f"u{n:02d}": {"published": date(2022, 2, 1 + n)} for n in range(20)}
+    briefings, articles = _site(specs)
+    related = build_indexes(briefings, SPEAKERS, articles).related
+    assert related["t00"] == ("t01", "t02", "t03", "t04", "t05")
+    assert related["t03"] == ("t00", "t01", "t02", "t04", "t05")
+    assert related["u00"] == ()
+
+
 def test_neighbours_follow_publication_order() -> None:
     briefings, articles = _site({
         "late": {"published": date(2023, 1, 1)},

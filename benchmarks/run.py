@@ -241,18 +241,28 @@ def middle_article(folder: Path) -> str:
 
 # -- measuring -----------------------------------------------------------------
 
-def _group_pss(group: int) -> float:
-    """The memory of every process of a process group together (MiB): the
-    proportional set sizes, so that pages forked workers share with their
-    parent count once, not once a process."""
-    total = 0.0
+def _group_members(group: int) -> list[str]:
+    """The processes of a process group, by their /proc names."""
+    members = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
             stat = Path(f"/proc/{name}/stat").read_text()
-            if int(stat[stat.rindex(")") + 2:].split()[2]) != group:  # the process group
-                continue
+            if int(stat[stat.rindex(")") + 2:].split()[2]) == group:  # the process group
+                members.append(name)
+        except (OSError, ValueError, IndexError):
+            continue
+    return members
+
+
+def _pss(members: list[str]) -> float:
+    """The memory of these processes together (MiB): the proportional set
+    sizes, so that pages forked workers share with their parent count once,
+    not once a process."""
+    total = 0.0
+    for name in members:
+        try:
             for line in Path(f"/proc/{name}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1]) / 1024
@@ -262,10 +272,20 @@ def _group_pss(group: int) -> float:
     return total
 
 
+# How often the memory of all a build's processes is sampled: often while a
+# build is young (a rebuild takes a fraction of a second), then seldom, since
+# each sample costs CPU time on the machine the build runs on (a look through
+# /proc for the build's processes, and the kernel's walk of their pages), and
+# a long build's memory changes slowly.
+_YOUNG = 1.0  # seconds: sampled every 20 ms, the processes looked for each time
+_EVERY = 0.25  # seconds between samples after that
+_MEMBERS_EVERY = 1.0  # seconds between looks for new processes after that
+
+
 def measure(command: list[str], log: Path, timeout: float) -> Run:
     """Run a command; its wall time, CPU time and peak memory from wait4, and
     the largest memory of all its processes together (proportional set sizes),
-    sampled every 20 ms."""
+    sampled every 20 ms for a second, then every quarter of a second."""
     with log.open("wb") as output:
         started = time.perf_counter()
         # As on a user's machine, Python keeps the bytecode of what it imports
@@ -278,8 +298,12 @@ def measure(command: list[str], log: Path, timeout: float) -> Run:
         total = [0.0]
 
         def sample() -> None:
-            while not done.wait(0.02):
-                total[0] = max(total[0], _group_pss(process.pid))
+            members, looked = [], 0.0
+            while not done.wait(0.02 if time.perf_counter() - started < _YOUNG else _EVERY):
+                now = time.perf_counter()
+                if now - started < _YOUNG or now - looked > _MEMBERS_EVERY:
+                    members, looked = _group_members(process.pid), now
+                total[0] = max(total[0], _pss(members))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

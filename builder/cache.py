@@ -474,6 +474,15 @@ def unseal(sealed: bytes) -> Any:
 
 
 @functools.cache
+def secret_tag() -> bytes:
+    """A digest of this user's secret: put in every key, it makes the keys of
+    a cache made elsewhere (with another secret) match nothing here, so that
+    what the cache keeps without a seal (the digests of briefings, the
+    entries of the data files) is never taken from such a cache either."""
+    return hmac.digest(_secret(), b"briefings cache keys", "sha256")[:16]
+
+
+@functools.cache
 def _secret() -> bytes:
     """This user's secret for sealing cache entries, made on first use."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

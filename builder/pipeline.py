@@ -36,6 +36,7 @@ from .cache import (
     many_objects,
     output_manifest,
     seal,
+    secret_tag,
     site_manifest,
     unseal,
 )
@@ -120,7 +121,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     settings = _Settings(config.timezone if config else "UTC",
                          config.link_mentions if config else True,
                          config.raw_html if config else "text")
-    common = digest(fingerprint(), raw.config.text if raw.config else "",
+    common = digest(fingerprint(), secret_tag(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
     results, models, unreadable = _read_briefings(site_dir, raw.pairs, speakers, settings,
                                                   common, store, executor, jobs, progress)

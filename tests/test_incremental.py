@@ -225,6 +225,38 @@ def test_a_cache_that_was_not_made_here_is_never_read(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
+def test_a_cache_made_with_another_secret_publishes_nothing_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entries of the data files are kept as JSON, without a seal: a cache
+    made by another user (another secret) must match nothing, so that what
+    its entries say is never published, even for a site that is the same."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+
+    def secret_of(folder: str) -> None:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / folder))
+        cache._secret.cache_clear()
+        cache.secret_tag.cache_clear()
+
+    try:
+        secret_of("theirs")
+        assert build(site, out).ok
+        database = sqlite3.connect(site / ".cache" / "build.sqlite")
+        with database:
+            database.execute("UPDATE entries SET value = ?", (b'{"planted": true}',))
+        database.close()
+        secret_of("ours")
+        _article(site)
+        assert build(site, out).ok
+        assert build(site, tmp_path / "clean", cache=False).ok
+        assert _tree(out) == _tree(tmp_path / "clean")
+        assert b"planted" not in (out / "data" / "quotes.json").read_bytes()
+    finally:  # later tests read the secret of their own environment again
+        monkeypatch.undo()
+        cache._secret.cache_clear()
+        cache.secret_tag.cache_clear()
+
+
 @pytest.fixture()
 def wide_pools(monkeypatch: pytest.MonkeyPatch) -> None:
     """The builder's own pool even for the example site's few briefings."""
@@ -243,6 +275,22 @@ def test_a_parallel_build_equals_a_single_process_build(tmp_path: Path, wide_poo
     with ThreadPoolExecutor(3) as executor:
         assert build(site, tmp_path / "threads", cache=False, executor=executor).ok
     assert _tree(tmp_path / "threads") == serial
+
+
+@pytest.mark.parametrize("change", ["article", "annotation"])
+def test_a_rebuild_on_other_processes_equals_a_clean_build(tmp_path: Path, wide_pools,
+                                                           change: str) -> None:
+    """The models and indexes a rebuild takes from the cache, read as pages
+    ask for them, go whole to workers that do not share this process."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    CHANGES[change](site)
+    with ProcessPoolExecutor(2) as executor:
+        report = build(site, out, executor=executor)
+    assert report.ok and report.rendered >= 2
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
 
 
 def test_a_template_error_in_a_worker_is_reported_like_any_other(tmp_path: Path,

@@ -142,7 +142,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 4. What only the whole site can tell.
     model_key = _model_key(results, common)
-    problems.extend(_references(briefings, speakers, articles, set(raw.slugs), declared,
+    problems.extend(_references(models, speakers, set(raw.slugs), declared,
                                 not partial and len(briefings) == len(raw.slugs),
                                 model_key, store))
     if strict:
@@ -467,19 +467,20 @@ def _speakers(file: TextFile | None, store: BuildCache
     return found
 
 
-def _references(briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
-                articles: Mapping[str, Article], known: set[str], declared: set[str] | None,
-                complete: bool, model_key: bytes, store: BuildCache) -> list[Problem]:
+def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
+                declared: set[str] | None, complete: bool, model_key: bytes,
+                store: BuildCache) -> list[Problem]:
     """What :func:`check_references` finds, or the last build's where it was
     made from the same (``model_key``: what other pages see of every briefing,
-    the speakers and the settings)."""
+    the speakers and the settings). Made again, it reads every model, in one go."""
     key = digest(model_key, *sorted(known), repr(sorted(declared or ())),
                  f"{declared is None} {complete}")
     if store.state("references_key") == key:
         kept = store.state("references")
         if isinstance(kept, list):
             return kept
-    found = check_references(briefings, speakers, articles, known=known,
+    models.read_all()
+    found = check_references(models.briefings, speakers, models.articles, known=known,
                              declared=declared, complete=complete)
     store.keep("references_key", key)
     store.keep("references", found)

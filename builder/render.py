@@ -117,14 +117,10 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
     """The bytes of each planned file, in the order given."""
     env = _environment(templates)
     views = ViewBuilder(site, indexes, articles)
-    data: dict[str, bytes] | None = None
-    plan = list(plan)
     for planned in plan:
         if planned.kind == "data":
-            if data is None:
-                data = render_data(site, indexes, articles,
-                                   {p.arg for p in plan if p.kind == "data"})
-            yield planned.file, data[planned.arg]
+            assert planned.arg == "speakers", "the build assembles the others from entries"
+            yield planned.file, render_speakers_data(site, indexes)
             continue
         if planned.kind == "feed":
             text = render_feed(site, indexes)
@@ -226,30 +222,24 @@ def render_sitemap(site: Site, indexes: Indexes) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_data(site: Site, indexes: Indexes, articles: Mapping[str, Article],
-                only: set[str] | None = None) -> dict[str, bytes]:
-    """The annotated corpus as JSON; the format is documented in docs/data.md.
-    ``only``: the documents wanted (by default all four)."""
-    wanted = set(DATA_FILES) if only is None else only
-    items: dict[str, list[bytes]] = {kind: [] for kind in DATA_FILES}
-    for slug in indexes.chronological:
-        for kind in ("briefings", "quotes", "events"):
-            if kind in wanted:
-                items[kind] += data_entries(kind, site, indexes, articles, slug)
-    if "speakers" in wanted:
-        for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
-            dates = indexes.speaker_dates.get(speaker.id)
-            items["speakers"].append(_entry({
-                "id": speaker.id, **_link(site, urls.speaker(speaker.id)), "name": speaker.name,
-                "role": speaker.role, "affiliation": speaker.affiliation,
-                "aliases": list(speaker.aliases), "description": speaker.description,
-                "links": dict(speaker.links),
-                "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
-                "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
-                "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
-                "first": dates[0] if dates else None, "last": dates[1] if dates else None,
-            }))
-    return {kind: data_file(site, kind, items[kind]) for kind in DATA_FILES if kind in wanted}
+def render_speakers_data(site: Site, indexes: Indexes) -> bytes:
+    """data/speakers.json (docs/data.md). The other three data files are made
+    of each briefing's entries (:func:`data_entries`), which the build keeps
+    from one build to the next and assembles with :func:`data_file`."""
+    entries = []
+    for speaker in sorted(site.speakers.values(), key=lambda s: s.id):
+        dates = indexes.speaker_dates.get(speaker.id)
+        entries.append(_entry({
+            "id": speaker.id, **_link(site, urls.speaker(speaker.id)), "name": speaker.name,
+            "role": speaker.role, "affiliation": speaker.affiliation,
+            "aliases": list(speaker.aliases), "description": speaker.description,
+            "links": dict(speaker.links),
+            "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
+            "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
+            "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
+            "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+        }))
+    return data_file(site, "speakers", entries)
 
 
 def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],

@@ -203,7 +203,7 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
     entries = sorted((e.name, e) for e in listed)
     plain_pairs = None if folder_linked else _plain_pairs(entries)
     if plain_pairs is not None:
-        return _pairs_of(root, plain_pairs, known, read), set(plain_pairs)
+        return _pairs_of(plain_pairs, known, read), set(plain_pairs)
     for entry, dirent in entries:
         if entry.startswith("."):
             continue
@@ -298,7 +298,7 @@ def _plain_pairs(entries: list[tuple[str, os.DirEntry[str]]]
     return {stem: (articles[stem], annotations[stem]) for stem in sorted(articles)}
 
 
-def _pairs_of(root: Path, pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
+def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
               known: dict[str, bytes], read) -> list[RawPair]:  # type: ignore[no-untyped-def]
     """Each pair of plain files: read, or left unread where its signature is known."""
     found = []

@@ -11,9 +11,8 @@ while saving it leaves the previous state, never half of one) and holds:
   their texts when they were read: files whose signature is unchanged are not
   read again. What every build needs of it (its digests and problems) is kept
   apart from its model, which is read only for the pages that show it;
-- each briefing's entries in the data files (itself, its quotes, its events),
-  under the key of its page, which covers all they show: one briefing
-  changed makes its own entries again, no other;
+- the layout of each data file made of the briefings' entries (where each
+  briefing's stand in it, under the key of its page: :mod:`builder.export`);
 - for each file of the last output, the key it was made under and the digest
   of its bytes, with the identity of that output (a digest of all of them,
   also written in the output's marker file), so a file is taken over from the
@@ -51,7 +50,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 4
+SCHEMA = 5
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
@@ -302,17 +301,6 @@ class BuildCache:
 
     # -- the data files ----------------------------------------------------------
 
-    def entries(self, kind: str) -> dict[str, tuple[bytes, bytes]]:
-        """slug -> (key, its entries) in the data file ``kind`` of the last build."""
-        if self._db is None:
-            return {}
-        return {slug: (key, value) for slug, key, value in self._db.execute(
-            "SELECT slug, key, value FROM entries WHERE kind = ?", (kind,))}
-
-    def put_entries(self, kind: str, entries: dict[str, tuple[bytes, bytes]]) -> None:
-        self._put("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                  ((slug, kind, key, value) for slug, (key, value) in entries.items()))
-
     def _put(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         rows = list(rows)
         if self.path is None or not rows:
@@ -358,11 +346,8 @@ class BuildCache:
             with db:
                 known = state.get("slugs")
                 if known is not None and known != self._slugs_before():
-                    for table in ("briefings", "entries"):
-                        gone = {s for (s,) in db.execute(f"SELECT DISTINCT slug FROM {table}")} \
-                            - set(known)
-                        db.executemany(f"DELETE FROM {table} WHERE slug = ?",
-                                       ((s,) for s in gone))
+                    gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
+                    db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
                 if outputs is not None and outputs_before:  # what the table holds now
                     db.executemany("DELETE FROM outputs WHERE path = ?",
                                    ((p,) for p in outputs_before.keys() - outputs.keys()))
@@ -422,13 +407,11 @@ def _connect(path: Path) -> sqlite3.Connection | None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA:
             with db:
-                for table in ("briefings", "entries", "outputs", "state"):
+                for table in ("briefings", "entries", "outputs", "state"):  # entries: up to 4
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, signature BLOB, "
                            "texts BLOB, key BLOB, shown BLOB, whole BLOB, problems BLOB, "
                            "value BLOB)")
-                db.execute("CREATE TABLE entries (slug TEXT, kind TEXT, key BLOB, value BLOB, "
-                           "PRIMARY KEY (slug, kind))")
                 db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")

@@ -42,6 +42,7 @@ from .cache import (
 )
 from .config import read_config
 from .depends import page_keys
+from .export import Layout, assemble
 from .link import Indexes, build_indexes, check_references
 from .load import RawPair, TextFile, load_site, read_pair
 from .model import Briefing, Site, Speaker
@@ -51,7 +52,7 @@ from .render import (
     ENTRIES_SEPARATOR,
     Planned,
     data_entries,
-    data_file,
+    data_envelope,
     plan_site,
     render_files,
 )
@@ -189,8 +190,9 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
         articles = dict(articles)
         indexes = indexes.whole()
     model = (site, indexes, articles, templates, site_dir)
+    briefing_key = functools.cache(lambda slug: keys[urls.file_of(urls.briefing(slug))])
     here = {f"data/{kind}.json": functools.partial(_data_file, kind, site, indexes, articles,
-                                                    keys, store)
+                                                    briefing_key, store, previous, out)
             for kind in _BY_BRIEFING}
     # The builder's own workers start now, before the output folder is locked,
     # and inherit the model; another executor's workers get it once where it can
@@ -566,7 +568,8 @@ class _Stopped(Exception):
 def _with_previous(plan: list[Planned], keys: dict[str, bytes],
                    previous: dict[str, tuple[bytes, bytes]],
                    outputs: dict[str, tuple[bytes, bytes]], report: Report,
-                   rendered: Iterator[tuple[str, bytes, bytes]], advance: Advance
+                   rendered: Iterator[tuple[str, bytes | Callable[[], bytes], bytes]],
+                   advance: Advance
                    ) -> Iterator[tuple[str, Content]]:
     """Each planned file: None where the previous output has it made from the
     same inputs, else its bytes as rendered (None again if they came out the same)."""
@@ -584,20 +587,22 @@ def _with_previous(plan: list[Planned], keys: dict[str, bytes],
             yield file, None
         else:
             report.written += 1
-            yield file, data
+            yield file, data() if callable(data) else data
 
 
 def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int,
-                here: dict[str, Callable[[], bytes]]) -> Iterator[tuple[str, bytes, bytes]]:
-    """The files to render, in order: those of ``here`` made in this process
-    (by the function given), the others by render tasks."""
+                here: dict[str, Callable[[], tuple[bytes, Callable[[], bytes]]]]
+                ) -> Iterator[tuple[str, bytes | Callable[[], bytes], bytes]]:
+    """The files to render, in order, with their digests: those of ``here``
+    made in this process (by the function given, whose bytes are made only
+    when they are needed), the others by render tasks."""
     tasks = [(model, chunk) for chunk in parallel.chunks(
         [p for p in todo if p.file not in here], jobs, most=100)]
     rendered = _checked(parallel.run(executor, render_chunk, tasks))
     for planned in todo:
         if planned.file in here:
-            data = here[planned.file]()
-            yield planned.file, data, digest(data)
+            data_digest, data = here[planned.file]()
+            yield planned.file, data, data_digest
         else:
             yield next(rendered)
 
@@ -616,23 +621,30 @@ _BY_BRIEFING = ("briefings", "quotes", "events")
 
 
 def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],
-               keys: dict[str, bytes], store: BuildCache) -> bytes:
-    """A data file made of each briefing's entries. Those are kept in the cache
-    under the key of the briefing's page, which covers all they show: one
-    briefing changed makes its own entries again, not the other 9,999."""
-    kept = store.entries(kind)
-    runs = []
-    made = {}
-    for slug in indexes.chronological:
-        key = keys[urls.file_of(urls.briefing(slug))]
-        run = kept.get(slug)
-        if run is None or run[0] != key:
-            run = made[slug] = (key, ENTRIES_SEPARATOR.join(
-                data_entries(kind, site, indexes, articles, slug)))
-        if run[1]:
-            runs.append(run[1])
-    store.put_entries(kind, made)
-    return data_file(site, kind, runs)
+               briefing_key: Callable[[str], bytes], store: BuildCache,
+               previous: dict[str, tuple[bytes, bytes]], out: Path
+               ) -> tuple[bytes, Callable[[], bytes]]:
+    """A data file made of each briefing's entries (:mod:`builder.export`):
+    its digest, and its bytes when asked for. One briefing changed makes its
+    own entries again, not the other 9,999's, which come from the file as the
+    last build wrote it."""
+    file = f"data/{kind}.json"
+    before = store.state(f"data {kind}") if file in previous else None
+    if not isinstance(before, Layout) or before.digest != previous[file][1]:
+        before = None
+
+    def written() -> bytes | None:
+        try:
+            return (out / file).read_bytes()
+        except OSError:
+            return None
+
+    assembled = assemble(
+        data_envelope(site, kind), indexes.chronological, briefing_key,
+        lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
+        before, written)
+    store.keep(f"data {kind}", assembled.layout)
+    return assembled.layout.digest, assembled.data
 
 
 def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, bytes]] | Problem:

@@ -302,14 +302,17 @@ def _entry(item: dict[str, Any]) -> bytes:
 ENTRIES_SEPARATOR = b",\n    "
 
 
+def data_envelope(site: Site, kind: str) -> bytes:
+    """A data file with no items: the document whose list ``[]`` closes it."""
+    return orjson.dumps({"format": f"briefings/{kind}", "version": DATA_VERSION,
+                         "site": {"title": site.config.title, "base_url": site.config.base_url},
+                         kind: []}, option=_JSON)
+
+
 def data_file(site: Site, kind: str, entries: list[bytes]) -> bytes:
-    """A data file: its envelope, and its items (made by :func:`_entry`, or
-    runs of them joined by ``ENTRIES_SEPARATOR``) in order, as one document
-    written with an indent of two."""
-    envelope = orjson.dumps({"format": f"briefings/{kind}", "version": DATA_VERSION,
-                             "site": {"title": site.config.title,
-                                      "base_url": site.config.base_url},
-                             kind: []}, option=_JSON)
+    """A data file: its envelope, and its items (made by :func:`_entry`) in
+    order, as one document written with an indent of two."""
+    envelope = data_envelope(site, kind)
     assert envelope.endswith(b"[]\n}"), "the items' list closes the document"
     if not entries:
         return envelope + b"\n"

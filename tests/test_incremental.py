@@ -227,9 +227,10 @@ def test_a_cache_that_was_not_made_here_is_never_read(tmp_path: Path) -> None:
 
 def test_a_cache_made_with_another_secret_publishes_nothing_of_its_own(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The entries of the data files are kept as JSON, without a seal: a cache
-    made by another user (another secret) must match nothing, so that what
-    its entries say is never published, even for a site that is the same."""
+    """A rebuild takes the entries of unchanged briefings from the data files
+    as last written, where the cache says they stand: a cache made by another
+    user (another secret) must match nothing, so that what such files say is
+    never published again, even for a site that is the same."""
     site = _example_site(tmp_path / "site")
     out = tmp_path / "public"
 
@@ -241,10 +242,10 @@ def test_a_cache_made_with_another_secret_publishes_nothing_of_its_own(
     try:
         secret_of("theirs")
         assert build(site, out).ok
-        database = sqlite3.connect(site / ".cache" / "build.sqlite")
-        with database:
-            database.execute("UPDATE entries SET value = ?", (b'{"planted": true}',))
-        database.close()
+        quotes = out / "data" / "quotes.json"
+        data = quotes.read_bytes()
+        first = data.index(b'"text": "') + len(b'"text": "')
+        quotes.write_bytes(data[:first] + b"planted" + data[first + len(b"planted"):])
         secret_of("ours")
         _article(site)
         assert build(site, out).ok

@@ -70,7 +70,7 @@ def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], byte
             runs[slug] = (key, run_digest, 0, 0)
     filled = any(end for _, _, _, end in runs.values())
     size = at - len(SEPARATOR) + len(b"\n  ]\n}\n") if filled else len(envelope) + 1
-    file_digest = digest(envelope, *(run[1] for run in runs.values() if run[3]))
+    file_digest = digest(envelope, b"".join(run[1] for run in runs.values() if run[3]))
     layout = Layout(file_digest, size, runs)
 
     def data() -> bytes:

@@ -14,15 +14,16 @@ in memory instead of receiving it with each task.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # imported where a pool is made: most rebuilds make none
+    from concurrent.futures import Executor, Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -93,6 +94,8 @@ def _die_with_parent() -> None:
     Linux's PR_SET_PDEATHSIG; elsewhere workers end when their queue closes."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

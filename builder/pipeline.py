@@ -18,12 +18,14 @@ import dataclasses
 import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 from . import parallel, urls
 from .anchor import Article, render_article
@@ -108,7 +110,9 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else None
 
     # 1. Read the files of the site (not the briefings whose files are as last read).
-    raw = load_site(site_dir, store.signatures(), manifest.listings if manifest else None)
+    kept = store.briefings()
+    raw = load_site(site_dir, {slug: entry.signature for slug, entry in kept.items()},
+                    manifest.listings if manifest else None)
     problems.extend(raw.problems)
 
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
@@ -125,7 +129,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     common = digest(fingerprint(), secret_tag(), raw.config.text if raw.config else "",
                     raw.speakers.text if raw.speakers else "")
     results, models, unreadable = _read_briefings(site_dir, raw.pairs, speakers, settings,
-                                                  common, store, executor, jobs, progress)
+                                                  common, store, kept, executor, jobs, progress)
     problems.extend(unreadable)
     partial: set[str] = set()  # briefings read with errors, their broken parts left out
     for result in results:
@@ -190,7 +194,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
         articles = dict(articles)
         indexes = indexes.whole()
     model = (site, indexes, articles, templates, site_dir)
-    briefing_key = functools.cache(lambda slug: keys[urls.file_of(urls.briefing(slug))])
+    briefing_key = functools.cache(lambda slug: keys[urls.briefing_file(slug)])
     here = {f"data/{kind}.json": functools.partial(_data_file, kind, site, indexes, articles,
                                                     briefing_key, store, previous, out)
             for kind in _BY_BRIEFING}
@@ -254,10 +258,10 @@ class BriefingResult:
                        self.whole, self.briefing is not None)
 
 
-@dataclass(frozen=True)
-class Outline:
+class Outline(NamedTuple):
     """What every build needs of a briefing: all but its model (its annotations
-    and its anchored article), which only the pages that show it need."""
+    and its anchored article), which only the pages that show it need. (A
+    tuple: ten thousand are made on every build.)"""
 
     slug: str
     read_problems: tuple[Problem, ...]
@@ -340,12 +344,11 @@ class _Half(Mapping[str, Any]):
 
 def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
-                    executor: Executor | None, jobs: int, progress: Progress
-                    ) -> tuple[list[Outline], Models, list[Problem]]:
+                    kept: dict[str, Kept], executor: Executor | None, jobs: int,
+                    progress: Progress) -> tuple[list[Outline], Models, list[Problem]]:
     """Every pair's outline in order and the briefings' models (those made
     anew are kept in the cache at once), and the problems of files that could
-    not be read after all."""
-    kept = store.briefings()
+    not be read after all. ``kept``: what the cache holds of each briefing."""
     found: dict[str, Outline] = {}
     todo: list[RawPair] = []
     unreadable: list[Problem] = []
@@ -643,7 +646,8 @@ def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, A
         data_envelope(site, kind), indexes.chronological, briefing_key,
         lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
         before, written)
-    store.keep(f"data {kind}", assembled.layout)
+    if assembled.layout != before:
+        store.keep(f"data {kind}", assembled.layout)
     return assembled.layout.digest, assembled.data
 
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from slugify import slugify
-
 HOME = ""
 
 
 def briefing(slug: str) -> str:
     return f"briefings/{slug}/"
+
+
+def briefing_file(slug: str) -> str:
+    """The file of a briefing's page: ``file_of(briefing(slug))``."""
+    return f"briefings/{slug}/index.html"
 
 
 def speaker(speaker_id: str) -> str:
@@ -40,11 +43,15 @@ TAGS = "tags/"
 @functools.lru_cache(maxsize=65536)  # the same few tags, on every page that lists them
 def tag_slug(name: str) -> str:
     """The URL form of a tag: ``CSTO`` -> ``csto``, ``Казахстан`` -> ``kazakhstan``."""
+    from slugify import slugify  # here: a build that shows no tag anew never needs it
+
     return slugify(name) or "tag"
 
 
 def text_slug(text: str, words: int = 6) -> str:
     """A short id from the first words of a text, for default HTML ids."""
+    from slugify import slugify
+
     return slugify(text, max_length=48, word_boundary=True, save_order=True) or "x"
 
 

@@ -38,6 +38,7 @@ PATHS = [
     (urls.file_of(""), "index.html"),
     (urls.file_of("speakers/x/"), "speakers/x/index.html"),
     (urls.file_of("feed.xml"), "feed.xml"),
+    (urls.briefing_file("2022-01-10-putin"), urls.file_of(urls.briefing("2022-01-10-putin"))),
 ]
 
 

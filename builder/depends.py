@@ -142,7 +142,7 @@ class _Keys:
         briefings = indexes.briefings_by_speaker.get(speaker_id, ())
         mentioned = indexes.mentioned_in.get(speaker_id, ())
         slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
-        return self.key("speaker", speaker_id, tuple((r.slug, r.quote.id) for r in quotes),
+        return self.key("speaker", speaker_id, tuple((r.slug, r.id) for r in quotes),
                         tuple((r.slug, r.turn.number) for r in turns), self.annotated(slugs),
                         self.listed(dict.fromkeys(slugs)),
                         self.has_page(r.said_on for r in turns), briefings,
@@ -152,8 +152,8 @@ class _Keys:
     def _day(self, day: Any) -> bytes:
         entry = self.indexes.days[day]
         number = self.day_number[day]
-        said = tuple((r.slug, r.quote.id) for r in entry.quotes)
-        happened = tuple((r.slug, r.event.id) for r in (*entry.events, *entry.ending))
+        said = tuple((r.slug, r.id) for r in entry.quotes)
+        happened = tuple((r.slug, r.id) for r in (*entry.events, *entry.ending))
         sources = [slug for slug, _ in (*said, *happened)]
         return self.key("day", day, entry.published, said, happened, len(entry.events),
                         self.annotated(sources),
@@ -188,7 +188,7 @@ class _Keys:
         briefings = self.site.briefings
         rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
                       tuple(briefings[s].title for s in e.published),
-                      tuple(r.event.summary for r in e.events))
+                      tuple(briefings[r.slug].event(r.id).summary for r in e.events))
                      for day, e in self.indexes.days.items())
         return self.key("dates", rows)
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     import numpy
@@ -23,16 +23,20 @@ if TYPE_CHECKING:
 
 from . import urls
 from .anchor import Article, Turn
-from .model import Briefing, Event, Quote, Speaker
+from .model import Briefing, Speaker
 from .problems import Position, Problem, did_you_mean, error, warning
 
 RELATED_LIMIT = 5
 
 
-@dataclass(frozen=True)
-class QuoteRef:
+class QuoteRef(NamedTuple):
+    """A quote, by its briefing and id (the quote itself is in the briefing's
+    model: the indexes hold ids, so they are small to keep and to read back),
+    with the date it was said, by which the indexes sort it."""
+
     slug: str
-    quote: Quote
+    id: str
+    said_on: date
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,11 @@ class TurnRef:
     occasion: str
 
 
-@dataclass(frozen=True)
-class EventRef:
+class EventRef(NamedTuple):
+    """An event, by its briefing and id."""
+
     slug: str
-    event: Event
+    id: str
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,7 @@ def build_indexes(
     for slug in chronological:
         briefing = briefings[slug]
         for quote in briefing.quotes:
-            quotes[quote.speaker].append(QuoteRef(slug, quote))
+            quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
             speaking[slug].add(quote.speaker)
         transcript = briefing.transcript
         for turn in articles[slug].turns if transcript else ():
@@ -208,7 +213,7 @@ def build_indexes(
                                                transcript.occasion))
             speaking[slug].add(turn.speaker)
     for refs in quotes.values():
-        refs.sort(key=lambda r: (r.quote.said_on, position[r.slug]))
+        refs.sort(key=lambda r: (r.said_on, position[r.slug]))
     for turn_refs in turns.values():
         turn_refs.sort(key=lambda r: (r.said_on, position[r.slug], r.turn.number))
 
@@ -223,7 +228,7 @@ def build_indexes(
 
     speaker_dates = {}
     for speaker in speakers:
-        dates = [r.quote.said_on for r in quotes.get(speaker, ())] + [
+        dates = [r.said_on for r in quotes.get(speaker, ())] + [
             r.said_on for r in turns.get(speaker, ())]
         if dates:
             speaker_dates[speaker] = (min(dates), max(dates))
@@ -275,18 +280,18 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
         briefing = briefings[slug]
         published[briefing.source.published].append(slug)
         for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event))
+            happened[event.start].append(EventRef(slug, event.id))
             if event.is_range:
-                ended[event.end].append(EventRef(slug, event))
+                ended[event.end].append(EventRef(slug, event.id))
     for refs in quotes.values():
         for ref in refs:
-            said[ref.quote.said_on].append(ref)
+            said[ref.said_on].append(ref)
     order = {slug: i for i, slug in enumerate(chronological)}
     days = {}
     for day in sorted(set(published) | set(said) | set(happened) | set(ended)):
         days[day] = Day(
             published=tuple(published.get(day, ())),
-            quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.quote.id))),
+            quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.id))),
             events=tuple(happened.get(day, ())),
             ending=tuple(ended.get(day, ())),
         )

@@ -114,6 +114,14 @@ class Briefing:
     transcript: Transcript | None = None
     tags_at: tuple[Position, ...] = ()  # where each tag is written
 
+    def quote(self, quote_id: str) -> Quote:
+        """The quote of this id (the indexes name quotes by id)."""
+        return next(q for q in self.quotes if q.id == quote_id)
+
+    def event(self, event_id: str) -> Event:
+        """The event of this id."""
+        return next(e for e in self.events if e.id == event_id)
+
 
 @dataclass(frozen=True)
 class Site:

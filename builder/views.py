@@ -13,7 +13,7 @@ from typing import Any
 
 from . import markdown, urls
 from .anchor import Article, tint
-from .link import Indexes
+from .link import EventRef, Indexes
 from .model import Site, Speaker
 
 HOME_LATEST = 20
@@ -221,7 +221,7 @@ class ViewBuilder:
     def speaker(self, speaker: Speaker) -> Page:
         path = urls.speaker(speaker.id)
         quotes = [{
-            **self._quote(path, ref.slug, ref.quote),
+            **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
             "briefing": self.briefing_item(path, ref.slug),
         } for ref in self.indexes.quotes_by_speaker.get(speaker.id, ())]
         turn_groups = []
@@ -269,7 +269,8 @@ class ViewBuilder:
                                  "events": len(entry.events) + len(entry.ending),
                                  "titles": [self.site.briefings[s].title
                                             for s in entry.published]
-                                 + [e.event.summary for e in entry.events]})
+                                 + [self.site.briefings[e.slug].event(e.id).summary
+                                    for e in entry.events]})
                 months.append({"name": date(year, month, 1).strftime("%B"),
                                "id": f"{year}-{month:02d}", "days": days})
             years.append({"year": year, "months": months})
@@ -285,16 +286,19 @@ class ViewBuilder:
         view = {
             "date": self.date(path, day),
             "published": [self.briefing_item(path, s) for s in entry.published],
-            "quotes": [{**self._quote(path, r.slug, r.quote),
+            "quotes": [{**self._quote(path, r.slug, self.site.briefings[r.slug].quote(r.id)),
                         "briefing": self.briefing_item(path, r.slug)} for r in entry.quotes],
-            "events": [{**self._event(path, r.event, r.event.anchor is not None, r.slug),
-                        "briefing": self.briefing_item(path, r.slug)} for r in entry.events],
-            "ending": [{**self._event(path, r.event, r.event.anchor is not None, r.slug),
-                        "briefing": self.briefing_item(path, r.slug)} for r in entry.ending],
+            "events": [self._day_event(path, r) for r in entry.events],
+            "ending": [self._day_event(path, r) for r in entry.ending],
             "previous": self.date(path, days[index - 1]) if index else None,
             "next": self.date(path, days[index + 1]) if index + 1 < len(days) else None,
         }
         return self.page(path, "day.html", format_date(day), view, current="Dates")
+
+    def _day_event(self, path: str, ref: EventRef) -> dict[str, Any]:
+        event = self.site.briefings[ref.slug].event(ref.id)
+        return {**self._event(path, event, event.anchor is not None, ref.slug),
+                "briefing": self.briefing_item(path, ref.slug)}
 
     def tags(self) -> Page:
         path = urls.TAGS

@@ -89,8 +89,8 @@ def test_day_index_holds_publications_quotes_and_events() -> None:
     days = build_indexes(briefings, SPEAKERS, articles).days
     assert list(days) == [date(2022, 1, 2), date(2022, 1, 10)]
     assert days[date(2022, 1, 10)].published == ("a",)
-    assert [r.quote.id for r in days[date(2022, 1, 10)].quotes] == ["q-vladimir-putin"]
-    assert [r.event.id for r in days[date(2022, 1, 2)].events] == ["e0"]
+    assert [r.id for r in days[date(2022, 1, 10)].quotes] == ["q-vladimir-putin"]
+    assert [r.id for r in days[date(2022, 1, 2)].events] == ["e0"]
 
 
 def test_unknown_speaker_suggests_the_nearest_id() -> None:

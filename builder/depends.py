@@ -32,6 +32,7 @@ import pickle
 from collections.abc import Iterable
 from typing import Any
 
+from . import urls
 from .cache import digest
 from .link import Indexes
 from .model import Site
@@ -66,17 +67,39 @@ def _value_digest(value: Any) -> bytes:
     return digest(buffer.getvalue())
 
 
+# The pages that show something of every briefing: their keys are always worked out.
+_OF_EVERYTHING = frozenset({"home", "speakers", "dates", "tags", "not_found", "feed", "sitemap",
+                            "data"})
+
+
 def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str, bytes],
-              shown: dict[str, bytes], base: bytes, kept: dict[str, bytes] | None = None
-              ) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The key of every planned file, and its part made from what other pages
-    see of the briefings (``shown``: the digest of all but each one's article).
+              shown: dict[str, bytes], base: bytes, kept: dict[str, bytes] | None = None,
+              cards: dict[str, bytes] | None = None, touched: set[str] | None = None
+              ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
+    """The key of every planned file, its part made from what other pages
+    see of the briefings (``shown``: the digest of all but each one's
+    article), and the digest of each briefing's card (``cards``, made here
+    where not given: it reads every briefing).
+
     The article of a briefing (in ``whole``, the digest of all of it) is shown
     only by its own page and counted in the briefings' data file; so while no
     briefing changes but in its article, those parts are the same, and a
-    caller may give the last build's (``kept``) instead of working them out."""
-    if kept is None or kept.keys() != {planned.file for planned in plan}:
-        keys = _Keys(site, indexes, shown, base)
+    caller may give the last build's (``kept``) instead of working them out.
+    Where some briefings changed, a caller that gives the last build's parts
+    with the files whose part may have changed (``touched``, see
+    :func:`touched_pages`) has only those worked out again, with the pages of
+    everything."""
+    files = {planned.file for planned in plan}
+    if kept is not None and touched is not None:
+        assert cards is not None, "the cards of the briefings that did not change are kept"
+        keys = _Keys(site, indexes, shown, base, cards)
+        kept = {planned.file: keys.of(planned) if planned.file in touched
+                or planned.kind in _OF_EVERYTHING or planned.file not in kept
+                else kept[planned.file] for planned in plan}
+    elif kept is None or kept.keys() != files:
+        cards = cards if cards is not None else card_digests(site, indexes,
+                                                             indexes.chronological)
+        keys = _Keys(site, indexes, shown, base, cards)
         kept = {planned.file: keys.of(planned) for planned in plan}
     # A key is only compared with the last build's: two digests side by side
     # are one, without hashing them again.
@@ -86,25 +109,91 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
                            else kept[planned.file] + articles
                            if planned.kind == "data" and planned.arg == "briefings"
                            else kept[planned.file])
-            for planned in plan}, kept
+            for planned in plan}, kept, cards or {}
+
+
+def card_digests(site: Site, indexes: Indexes, slugs: Iterable[str]) -> dict[str, bytes]:
+    """The digest of each briefing's card: what a list shows of it."""
+    def card(slug: str) -> tuple[Any, ...]:
+        briefing = site.briefings[slug]
+        source = briefing.source
+        return (slug, briefing.title, briefing.subtitle, source.outlet, source.published,
+                indexes.speakers_by_briefing[slug])
+
+    return {slug: _value_digest(card(slug)) for slug in slugs}
+
+
+def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str]) -> set[str]:
+    """The files whose key may differ between two sites whose briefings differ
+    only in ``changed`` (the same briefings, in the same order, on the same
+    speakers, settings and theme), given both sites' indexes: the pages that
+    list or show anything of a changed briefing, before or after, and those
+    whose entries in the indexes differ. More is harmless (a key worked out
+    again comes out the same); less would leave a page stale."""
+    changed = set(changed)
+    files = set()
+    listing = set(changed)
+    for slug in changed:
+        listing.update(s for s in (after.previous[slug], after.next[slug]) if s)
+    if after.related is not before.related:
+        listing.update(slug for slug, related in after.related.items()
+                       if related != before.related[slug])
+    listing.update(slug for slug, related in after.related.items()
+                   if not changed.isdisjoint(related))
+    files.update(urls.briefing_file(slug) for slug in listing)
+
+    people = {s for indexes in (before, after) for slug in changed
+              for s in (*indexes.speakers_by_briefing[slug], *indexes.mentioned_by_briefing[slug])}
+    for name in ("quotes_by_speaker", "turns_by_speaker", "briefings_by_speaker",
+                 "mentioned_in", "co_speakers", "speaker_dates"):
+        old, new = getattr(before, name), getattr(after, name)
+        if old is not new:
+            people.update(s for s in old.keys() | new.keys() if _differ(old.get(s), new.get(s)))
+    if before.dated != after.dated:  # a date links to its page only if it has one
+        moved = before.dated ^ after.dated
+        people.update(s for s, refs in after.turns_by_speaker.items()
+                      if any(r.said_on in moved for r in refs))
+    files.update(urls.file_of(urls.speaker(s)) for s in people)
+
+    days = {day for indexes in (before, after) for day, entry in indexes.days.items()
+            if not changed.isdisjoint(entry.published)
+            or any(r.slug in changed for r in (*entry.quotes, *entry.events, *entry.ending))}
+    days.update(day for day in before.days.keys() | after.days.keys()
+                if _differ(before.days.get(day), after.days.get(day)))
+    if before.days.keys() != after.days.keys():  # a day's neighbours
+        days.update(day for day, around in _neighbours(after.days).items()
+                    if around != _neighbours(before.days).get(day))
+    files.update(urls.file_of(urls.day(day)) for day in days)
+
+    tags = {tag for indexes in (before, after) for slug in changed
+            for tag, _ in indexes.tags_by_briefing[slug]}
+    tags.update(tag for tag in before.tags.keys() | after.tags.keys()
+                if _differ(before.tags.get(tag), after.tags.get(tag)))
+    files.update(urls.file_of(urls.tag(tag)) for tag in tags)
+    return files
+
+
+def _differ(old: Any, new: Any) -> bool:
+    return old is not new and old != new
+
+
+def _neighbours(days: dict[Any, Any]) -> dict[Any, tuple[Any, Any]]:
+    order = list(days)
+    return {day: (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)
+            for i, day in enumerate(order)}
 
 
 class _Keys:
-    def __init__(self, site: Site, indexes: Indexes, shown: dict[str, bytes], base: bytes):
+    def __init__(self, site: Site, indexes: Indexes, shown: dict[str, bytes], base: bytes,
+                 cards: dict[str, bytes]):
         self.site = site
         self.indexes = indexes
         self.shown = shown
         self.base = base
-        self.cards = {slug: _value_digest(self._card(slug)) for slug in indexes.chronological}
+        self.cards = cards
         self.days = list(indexes.days)
         self.day_number = {day: n for n, day in enumerate(self.days)}
         self._indexed: bytes | None = None
-
-    def _card(self, slug: str) -> tuple[Any, ...]:
-        briefing = self.site.briefings[slug]
-        source = briefing.source
-        return (slug, briefing.title, briefing.subtitle, source.outlet, source.published,
-                self.indexes.speakers_by_briefing[slug])
 
     def key(self, *parts: Any) -> bytes:
         return digest(self.base, _value_digest(parts))
@@ -185,10 +274,11 @@ class _Keys:
         return self.key("speakers", rows)
 
     def _dates(self, _: None) -> bytes:
-        briefings = self.site.briefings
+        """Each day's counts, the titles of what was published (in their cards)
+        and the summaries of its events (in what is shown of their briefings)."""
         rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
-                      tuple(briefings[s].title for s in e.published),
-                      tuple(briefings[r.slug].event(r.id).summary for r in e.events))
+                      self.listed(e.published), tuple((r.slug, r.id) for r in e.events),
+                      self.annotated(r.slug for r in e.events))
                      for day, e in self.indexes.days.items())
         return self.key("dates", rows)
 
@@ -204,10 +294,10 @@ class _Keys:
         return self.key("feed", latest, tuple(self.shown[s] for s in latest))
 
     def _sitemap(self, _: None) -> bytes:
-        briefings = self.site.briefings
+        """The pages, and the day each briefing was published (in its card)."""
         return self.key("sitemap", self.indexes.chronological, sorted(self.site.speakers),
                         self.days, tuple(self.indexes.tags),
-                        tuple(briefings[s].source.published for s in self.indexes.chronological))
+                        self.listed(self.indexes.chronological))
 
     def _data(self, name: str) -> bytes:
         """Every data file shows every briefing's annotations and the indexes'

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -88,6 +88,9 @@ class Indexes:
     tags: dict[str, Tag]  # sorted by slug
     tags_by_briefing: dict[str, tuple[tuple[str, str], ...]]  # (slug, name)
     related: dict[str, tuple[str, ...]]
+    # What ``related`` is made of: each briefing's features (its speakers, tags
+    # and event days, sorted) and the briefings it names as related.
+    features: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
     def parts(self) -> dict[str, Any]:
         """Each index by its name, to be kept apart (see :meth:`unpacked`)."""
@@ -117,11 +120,52 @@ class Indexes:
 _PARTS = frozenset(f.name for f in fields(Indexes))
 
 
+class Uses(NamedTuple):
+    """What the checks across briefings look at in one (its places as
+    ``(path, line, column)``): small, so that a rebuild keeps every
+    briefing's and checks the site without reading the briefings again."""
+
+    speakers: tuple[tuple[str, tuple[str, int, int], str], ...]  # (id, where, what for)
+    related: tuple[tuple[str, tuple[str, int, int]], ...]
+    tags: tuple[tuple[str, tuple[str, int, int]], ...]
+    used: tuple[str, ...]  # every speaker it quotes, gives a turn, labels or mentions
+
+
+def uses_of(briefing: Briefing, article: Article | None) -> Uses:
+    def at(where: Position) -> tuple[str, int, int]:
+        return where.path, where.line, where.column
+
+    speakers = [(q.speaker, at(q.speaker_at), "") for q in briefing.quotes]
+    used = {q.speaker for q in briefing.quotes}
+    if briefing.transcript:
+        labelled = [(label, speaker, where)
+                    for label, speaker, where in briefing.transcript.labels if speaker]
+        speakers += [(speaker, at(where), f" for the label '{label}'")
+                     for label, speaker, where in labelled]
+        used.update(speaker for _, speaker, _ in labelled)
+    if article:
+        used.update(t.speaker for t in article.turns)
+        used.update(article.mentioned)
+    return Uses(tuple(speakers), tuple((slug, at(where)) for slug, where in briefing.related),
+                tuple((tag, at(where))
+                      for tag, where in zip(briefing.tags, briefing.tags_at, strict=False)),
+                tuple(sorted(used)))
+
+
 def check_references(
     briefings: Mapping[str, Briefing], speakers: dict[str, Speaker],
     articles: Mapping[str, Article],
     known: set[str], declared: set[str] | None, complete: bool = True,
 ) -> list[Problem]:
+    """Unknown speakers and related slugs; speakers used nowhere (see
+    :func:`check_uses`, which this calls with each briefing's :class:`Uses`)."""
+    return check_uses({slug: uses_of(briefing, articles.get(slug))
+                       for slug, briefing in briefings.items()},
+                      speakers, known, declared, complete)
+
+
+def check_uses(uses: Mapping[str, Uses], speakers: dict[str, Speaker], known: set[str],
+               declared: set[str] | None, complete: bool = True) -> list[Problem]:
     """Unknown speakers and related slugs; speakers used nowhere.
 
     ``known`` holds every briefing slug of the site and ``declared`` every speaker
@@ -131,32 +175,20 @@ def check_references(
     unused speakers are only looked for when every briefing was read whole
     (``complete``)."""
     problems = []
-    for briefing in briefings.values():
-        uses = [(q.speaker, q.speaker_at, "") for q in briefing.quotes]
-        if briefing.transcript:
-            uses += [(speaker, where, f" for the label '{label}'")
-                     for label, speaker, where in briefing.transcript.labels if speaker]
-        for speaker, where, what in uses:
+    for found in uses.values():
+        for speaker, where, what in found.speakers:
             if declared is not None and speaker not in declared:
-                problems.append(error(where, f"unknown speaker '{speaker}'{what}."
+                problems.append(error(Position(*where), f"unknown speaker '{speaker}'{what}."
                                       f"{did_you_mean(speaker, declared)}"
                                       + _add_hint(speaker, declared)))
-        for slug, where in briefing.related:
+        for slug, where in found.related:
             if slug not in known:
-                problems.append(error(where, f"related briefing '{slug}' does not exist."
-                                      f"{did_you_mean(slug, known)}"))
-    problems.extend(_tag_spellings(briefings))
+                problems.append(error(Position(*where), f"related briefing '{slug}' does not "
+                                      f"exist.{did_you_mean(slug, known)}"))
+    problems.extend(_tag_spellings(uses))
     if not complete or declared is None:
         return problems
-    used: set[str] = set()
-    for slug, briefing in briefings.items():
-        used.update(q.speaker for q in briefing.quotes)
-        article = articles.get(slug)
-        if article:
-            used.update(t.speaker for t in article.turns)
-            used.update(article.mentioned)
-        if briefing.transcript:
-            used.update(s for _, s, _ in briefing.transcript.labels if s)
+    used = {speaker for found in uses.values() for speaker in found.used}
     for speaker in speakers.values():
         if speaker.id not in used:
             problems.append(warning(speaker.where, f"speaker '{speaker.id}' is never quoted, "
@@ -165,20 +197,21 @@ def check_references(
     return problems
 
 
-def _tag_spellings(briefings: dict[str, Briefing]) -> list[Problem]:
+def _tag_spellings(uses: Mapping[str, Uses]) -> list[Problem]:
     """Two spellings of one tag URL (``Tokaev``, ``Токаев``; ``CSTO``, ``Csto``)
     are reported, never merged into one page silently."""
     problems = []
     first: dict[str, tuple[str, Position]] = {}
-    for slug in sorted(briefings):
-        briefing = briefings[slug]
-        for tag, where in zip(briefing.tags, briefing.tags_at, strict=False):
+    for slug in sorted(uses):
+        for tag, at in uses[slug].tags:
             url = urls.tag_slug(tag)
-            seen = first.setdefault(url, (tag, where))
-            if seen[0] != tag:
-                problems.append(error(where, f"the tag '{tag}' is written '{seen[0]}' elsewhere "
-                                             f"({seen[1]}), and both would be tags/{url}/: "
-                                             "write them the same way, or make them differ."))
+            seen = first.get(url)
+            if seen is None:
+                first[url] = tag, Position(*at)
+            elif seen[0] != tag:
+                problems.append(error(Position(*at), f"the tag '{tag}' is written '{seen[0]}' "
+                                      f"elsewhere ({seen[1]}), and both would be tags/{url}/: "
+                                      "write them the same way, or make them differ."))
     return problems
 
 
@@ -221,10 +254,8 @@ def build_indexes(
     for slug in newest_first:
         for speaker in sorted(speaking[slug]):
             by_speaker[speaker].append(slug)
-    co_speakers = {}
-    for speaker, slugs in by_speaker.items():
-        counts = Counter(other for slug in slugs for other in speaking[slug] if other != speaker)
-        co_speakers[speaker] = tuple(sorted(counts.items(), key=lambda c: (-c[1], c[0])))
+    co_speakers = {speaker: _co_speakers(speaker, slugs, speaking)
+                   for speaker, slugs in sorted(by_speaker.items())}
 
     speaker_dates = {}
     for speaker in speakers:
@@ -243,6 +274,7 @@ def build_indexes(
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     days = _day_index(briefings, chronological, quotes)
+    features = {slug: _features(briefings[slug], speaking[slug]) for slug in chronological}
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
@@ -261,8 +293,211 @@ def build_indexes(
         dated=frozenset(days),
         tags=tags,
         tags_by_briefing=tags_by_briefing,
-        related=_related(briefings, speaking, chronological),
+        related=_related(features, chronological),
+        features=features,
     )
+
+
+def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
+                   articles: Mapping[str, Article], briefings: Mapping[str, Briefing],
+                   speakers: dict[str, Speaker]) -> Indexes | None:
+    """The indexes ``old`` with the briefings of ``changed`` (by slug, their
+    models now; ``articles``, their articles) made again, every other briefing
+    as it was: what :func:`build_indexes` makes of the whole site, at the cost
+    of what changed. ``briefings`` gives the others' models, of which only the
+    neighbours of a changed briefing are read. None where the change reaches
+    beyond the entries it touches (a briefing moved in time, added or gone):
+    then the indexes are built anew."""
+    chronological = old.chronological
+    position = {slug: i for i, slug in enumerate(chronological)}
+    if not changed.keys() <= position.keys():
+        return None
+
+    def moment(slug: str) -> tuple[tuple[date, str], str]:
+        return _moment(changed[slug] if slug in changed else briefings[slug]), slug
+
+    for slug in changed:  # each still between its neighbours: the order holds
+        at = position[slug]
+        if at and moment(chronological[at - 1]) >= moment(slug) or \
+                at + 1 < len(chronological) and moment(slug) >= moment(chronological[at + 1]):
+            return None
+    gone = set(changed)
+    speaking = {slug: {q.speaker for q in briefing.quotes}
+                | ({t.speaker for t in articles[slug].turns} if briefing.transcript else set())
+                for slug, briefing in changed.items()}
+    were = {s for slug in changed for s in old.speakers_by_briefing[slug]}  # speaking before
+
+    def by_name(ids: Iterable[str]) -> tuple[str, ...]:
+        return tuple(sorted(ids, key=lambda i: (speakers[i].name, i) if i in speakers else ("", i)))
+
+    def renewed(table: Mapping[str, tuple[Any, ...]], keys: Iterable[str],
+                added: Mapping[str, list[Any]], order: Callable[[Any], Any]
+                ) -> dict[str, tuple[Any, ...]]:
+        """``table`` with the entries of ``keys`` made of their old items but
+        the changed briefings' and of the ``added`` ones, sorted by ``order``."""
+        result = dict(table)
+        for key in keys:
+            items = [i for i in table.get(key, ()) if _slug_of(i) not in gone]
+            items += added.get(key, ())
+            items.sort(key=order)
+            if items:
+                result[key] = tuple(items)
+            else:
+                result.pop(key, None)
+        return dict(sorted(result.items()))
+
+    quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    turns: dict[str, list[TurnRef]] = defaultdict(list)
+    for slug, briefing in changed.items():
+        for quote in briefing.quotes:
+            quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
+        if briefing.transcript:
+            for turn in articles[slug].turns:
+                turns[turn.speaker].append(TurnRef(slug, turn, briefing.transcript.said_on,
+                                                   briefing.transcript.occasion))
+    touched = were | {s for found in speaking.values() for s in found}
+    quotes_by_speaker = renewed(old.quotes_by_speaker, touched, quotes,
+                                lambda r: (r.said_on, position[r.slug]))
+    turns_by_speaker = renewed(old.turns_by_speaker, touched, turns,
+                               lambda r: (r.said_on, position[r.slug], r.turn.number))
+    newest = lambda slug: -position[slug]  # noqa: E731
+    briefings_by_speaker = renewed(
+        old.briefings_by_speaker, touched,
+        {s: [slug for slug in changed if s in speaking[slug]] for s in touched}, newest)
+    speakers_by_briefing = {**old.speakers_by_briefing,
+                            **{slug: by_name(speaking[slug]) for slug in changed}}
+    co_speakers = dict(old.co_speakers)
+    for speaker in touched:
+        co_speakers.pop(speaker, None)
+        if speaker in briefings_by_speaker:
+            co_speakers[speaker] = _co_speakers(speaker, briefings_by_speaker[speaker],
+                                                speakers_by_briefing)
+    speaker_dates = {}
+    for speaker in speakers:
+        if speaker not in touched:
+            if speaker in old.speaker_dates:
+                speaker_dates[speaker] = old.speaker_dates[speaker]
+            continue
+        dates = [r.said_on for r in quotes_by_speaker.get(speaker, ())] + [
+            r.said_on for r in turns_by_speaker.get(speaker, ())]
+        if dates:
+            speaker_dates[speaker] = (min(dates), max(dates))
+
+    mentioned = {slug: articles[slug].mentioned - speaking[slug] for slug in changed}
+    named = {s for slug in changed for s in old.mentioned_by_briefing[slug]} | {
+        s for found in mentioned.values() for s in found}
+    mentioned_in = renewed(old.mentioned_in, named,
+                           {s: [slug for slug in changed if s in mentioned[slug]]
+                            for s in named}, newest)
+
+    tags, tags_by_briefing = _renewed_tags(old, changed, newest)
+    days = _renewed_days(old, changed, quotes, position)
+    features = {**old.features,
+                **{slug: _features(changed[slug], speaking[slug]) for slug in changed}}
+    related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
+        else _related(features, chronological)
+    return Indexes(
+        chronological=chronological, newest_first=old.newest_first, previous=old.previous,
+        next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
+        briefings_by_speaker=briefings_by_speaker,
+        speakers_by_briefing=speakers_by_briefing,
+        mentioned_by_briefing={**old.mentioned_by_briefing,
+                               **{slug: by_name(mentioned[slug]) for slug in changed}},
+        mentioned_in=mentioned_in, co_speakers=dict(sorted(co_speakers.items())),
+        speaker_dates=speaker_dates, days=days,
+        dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
+        tags=tags, tags_by_briefing=tags_by_briefing, related=related, features=features,
+    )
+
+
+def _slug_of(item: Any) -> str:
+    return item if isinstance(item, str) else item.slug
+
+
+def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
+                  newest: Callable[[str], int]
+                  ) -> tuple[dict[str, Tag], dict[str, tuple[tuple[str, str], ...]]]:
+    """The tags of the changed briefings, before and now, made again. A tag
+    is spelled one way across the site (two spellings are an error that
+    stops the build before the indexes), so its name is that spelling."""
+    spelled = {urls.tag_slug(name): name for b in changed.values() for name in b.tags}
+    touched = {tag for slug in changed for tag, _ in old.tags_by_briefing[slug]} | set(spelled)
+    tags = dict(old.tags)
+    for tag in touched:
+        members = [slug for slug in old.tags[tag].briefings if slug not in changed] \
+            if tag in old.tags else []
+        members += [slug for slug, briefing in changed.items() for name in briefing.tags
+                    if urls.tag_slug(name) == tag]
+        members.sort(key=newest)
+        if members:
+            tags[tag] = Tag(tag, spelled.get(tag) or old.tags[tag].name, tuple(members))
+        else:
+            tags.pop(tag, None)
+    by_briefing = {**old.tags_by_briefing, **{
+        slug: tuple((urls.tag_slug(n), tags[urls.tag_slug(n)].name) for n in briefing.tags)
+        for slug, briefing in changed.items()}}
+    return dict(sorted(tags.items())), by_briefing
+
+
+def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
+                  quotes: Mapping[str, list[QuoteRef]], position: dict[str, int]
+                  ) -> dict[date, Day]:
+    """The days that list a changed briefing, before or now, made again."""
+    published: dict[date, list[str]] = defaultdict(list)
+    said: dict[date, list[QuoteRef]] = defaultdict(list)
+    happened: dict[date, list[EventRef]] = defaultdict(list)
+    ended: dict[date, list[EventRef]] = defaultdict(list)
+    for slug, briefing in changed.items():
+        published[briefing.source.published].append(slug)
+        for event in briefing.events:
+            happened[event.start].append(EventRef(slug, event.id))
+            if event.is_range:
+                ended[event.end].append(EventRef(slug, event.id))
+    for refs in quotes.values():
+        for ref in refs:
+            said[ref.said_on].append(ref)
+    touched = {day for day, entry in old.days.items()
+               if any(s in changed for s in entry.published)
+               or any(r.slug in changed for r in (*entry.quotes, *entry.events, *entry.ending))}
+    touched |= set(published) | set(said) | set(happened) | set(ended)
+    days = dict(old.days)
+    empty = Day((), (), ())
+
+    def kept(items: tuple[Any, ...]) -> list[Any]:
+        return [i for i in items if _slug_of(i) not in changed]
+
+    for day in touched:
+        entry = old.days.get(day, empty)
+        made = Day(
+            published=tuple(sorted(kept(entry.published) + published.get(day, []),
+                                   key=position.__getitem__)),
+            quotes=tuple(sorted(kept(entry.quotes) + said.get(day, []),
+                                key=lambda r: (position[r.slug], r.id))),
+            events=tuple(sorted(kept(entry.events) + happened.get(day, []),
+                                key=lambda r: position[r.slug])),
+            ending=tuple(sorted(kept(entry.ending) + ended.get(day, []),
+                                key=lambda r: position[r.slug])),
+        )
+        if made.published or made.quotes or made.events or made.ending:
+            days[day] = made
+        else:
+            days.pop(day, None)
+    return dict(sorted(days.items()))
+
+
+def _co_speakers(speaker: str, slugs: Iterable[str], speaking: Mapping[str, Iterable[str]]
+                 ) -> tuple[tuple[str, int], ...]:
+    """The others speaking in ``slugs``, the briefings of ``speaker``: most shared first."""
+    counts = Counter(other for slug in slugs for other in speaking[slug] if other != speaker)
+    return tuple(sorted(counts.items(), key=lambda c: (-c[1], c[0])))
+
+
+def _features(briefing: Briefing, speaking: Iterable[str]
+              ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return (tuple(sorted({f"s:{s}" for s in speaking}
+                         | {f"t:{urls.tag_slug(t)}" for t in briefing.tags}
+                         | {f"d:{e.start}" for e in briefing.events})),
+            tuple(other for other, _ in briefing.related))
 
 
 def _moment(briefing: Briefing) -> tuple[date, str]:
@@ -315,32 +550,27 @@ def _tag_index(briefings: dict[str, Briefing], newest_first: tuple[str, ...]
     return tags, by_briefing
 
 
-def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
+def _related(features: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
              chronological: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Explicit links (both ways) first, then the briefings sharing the most
-    distinctive speakers, tags and event dates (weighted by inverse document
-    frequency, so what appears everywhere links nothing)."""
-    features: dict[str, set[str]] = {}
-    for slug, briefing in briefings.items():
-        features[slug] = ({f"s:{s}" for s in speaking[slug]}
-                          | {f"t:{urls.tag_slug(t)}" for t in briefing.tags}
-                          | {f"d:{e.start}" for e in briefing.events})
+    distinctive speakers, tags and event days (``features``; weighted by
+    inverse document frequency, so what appears everywhere links nothing)."""
     import numpy  # here: only a build that makes the indexes anew pays for its import
 
-    frequency = Counter(f for fs in features.values() for f in fs)
-    total = len(briefings)
+    frequency = Counter(f for fs, _ in features.values() for f in fs)
+    total = len(chronological)
     weight = {f: math.log(total / n) for f, n in frequency.items()}
     number = {slug: i for i, slug in enumerate(chronological)}
     holders: dict[str, list[int]] = defaultdict(list)
     for slug in chronological:
-        for feature in features[slug]:
+        for feature in features[slug][0]:
             if weight[feature] > 0:
                 holders[feature].append(number[slug])
     held = {feature: numpy.array(found, dtype=numpy.intp) for feature, found in holders.items()}
     explicit: dict[str, list[str]] = defaultdict(list)
     for slug in chronological:
-        for other, _ in briefings[slug].related:
-            if other in briefings:
+        for other in features[slug][1]:
+            if other in number:
                 explicit[slug].append(other)
                 explicit[other].append(slug)
     related = {}
@@ -351,7 +581,7 @@ def _related(briefings: dict[str, Briefing], speaking: dict[str, set[str]],
         # Each briefing's score against every other, in one array: the weights
         # of the features they share (a tag held by thousands adds to each).
         scores[:] = 0.0
-        for feature in features[slug]:
+        for feature in features[slug][0]:
             if feature in held:
                 scores[held[feature]] += weight[feature]
         scores[number[slug]] = 0.0

@@ -43,9 +43,9 @@ from .cache import (
     unseal,
 )
 from .config import read_config
-from .depends import page_keys
+from .depends import card_digests, page_keys, touched_pages
 from .export import Layout, assemble
-from .link import Indexes, build_indexes, check_references
+from .link import Indexes, Uses, build_indexes, check_uses, update_indexes, uses_of
 from .load import RawPair, TextFile, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
@@ -147,9 +147,10 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 4. What only the whole site can tell.
     model_key = _model_key(results, common)
+    shown = {r.slug: r.shown for r in results if r.modelled}
     problems.extend(_references(models, speakers, set(raw.slugs), declared,
                                 not partial and len(briefings) == len(raw.slugs),
-                                model_key, store))
+                                model_key, store, shown))
     if strict:
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
@@ -159,7 +160,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
-    indexes, plan = _indexes(site, articles, model_key, store, models)
+    indexes, plan, change = _indexes(site, articles, model_key, store, models, shown, common)
     templates = theme_dirs(raw.templates_dir)
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
@@ -175,14 +176,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 6. Render what changed, 7. write it (or, checking, render all and keep nothing).
     base = digest(common, *_theme(templates))
-    keys_key = digest(model_key, base)
-    kept = store.state("page_keys") if store.state("page_keys_key") == keys_key else None
-    keys, kept_now = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
-                               {r.slug: r.shown for r in results}, base,
-                               kept if isinstance(kept, dict) else None)
-    if kept_now is not kept:
-        store.keep("page_keys_key", keys_key)
-        store.keep("page_keys", kept_now)
+    keys = _page_keys(plan, site, indexes, results, base, model_key, change, store)
     previous = _previous_output(store, out) if write else {}
     outputs: dict[str, tuple[bytes, bytes]] = {}
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
@@ -474,31 +468,53 @@ def _speakers(file: TextFile | None, store: BuildCache
 
 def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
                 declared: set[str] | None, complete: bool, model_key: bytes,
-                store: BuildCache) -> list[Problem]:
-    """What :func:`check_references` finds, or the last build's where it was
-    made from the same (``model_key``: what other pages see of every briefing,
-    the speakers and the settings). Made again, it reads every model, in one go."""
+                store: BuildCache, shown: dict[str, bytes]) -> list[Problem]:
+    """What :func:`check_uses` finds, or the last build's where it was made
+    from the same (``model_key``: what other pages see of every briefing, the
+    speakers and the settings). It looks at each briefing's :class:`Uses`,
+    which the cache keeps by what other pages see of it (``shown``), so that
+    only the briefings that changed are read for it."""
     key = digest(model_key, *sorted(known), repr(sorted(declared or ())),
                  f"{declared is None} {complete}")
     if store.state("references_key") == key:
         kept = store.state("references")
         if isinstance(kept, list):
             return kept
-    models.read_all()
-    found = check_references(models.briefings, speakers, models.articles, known=known,
-                             declared=declared, complete=complete)
+    kept_uses = store.state("uses")
+    if not isinstance(kept_uses, dict):
+        kept_uses = {}
+    uses: dict[str, tuple[bytes, Uses]] = {}
+    todo = []
+    for slug, seen in shown.items():
+        entry = kept_uses.get(slug)
+        if entry is not None and entry[0] == seen:
+            uses[slug] = entry
+        else:
+            todo.append(slug)
+    if len(todo) > _FEW:
+        models.read_all()
+    for slug in todo:
+        uses[slug] = shown[slug], uses_of(*models.get(slug))
+    found = check_uses({slug: entry[1] for slug, entry in uses.items()}, speakers,
+                       known=known, declared=declared, complete=complete)
+    if todo or uses.keys() != kept_uses.keys():
+        store.keep("uses", uses)
     store.keep("references_key", key)
     store.keep("references", found)
     return found
 
 
 def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: BuildCache,
-             models: Models) -> tuple[Indexes, list[Planned]]:
+             models: Models, shown: dict[str, bytes], common: bytes
+             ) -> tuple[Indexes, list[Planned]]:
     """The indexes and the plan, or the last build's where they are made from
     the same (``key``, as for :func:`_references`). Those are kept index by
     index, and read back when first used; an index the cache cannot give back
-    is made again, with all the others."""
-    plan = store.state("plan") if store.state("indexes_key") == key else None
+    is made again, with all the others. Where only some briefings changed
+    (``shown``: what other pages see of each), the last build's indexes are
+    made again for those (:func:`update_indexes`), not for the whole site."""
+    kept_key = store.state("indexes_key")
+    plan = store.state("plan") if kept_key is not None else None
     made: list[Indexes] = []
 
     def make() -> Indexes:
@@ -513,15 +529,72 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             value = store.state(f"index {name}")
         return value if value is not None else getattr(make(), name)
 
-    if isinstance(plan, list):
-        return Indexes.unpacked(read), plan
-    indexes = make()
+    if kept_key == key and isinstance(plan, list):
+        return Indexes.unpacked(read), plan, None
+    before = Indexes.unpacked(read) if isinstance(plan, list) else None
+    indexes = change = None
+    kept_shown = store.state("indexes_shown") if before is not None else None
+    if isinstance(kept_shown, dict) and kept_shown.keys() == shown.keys() \
+            and store.state("indexes_common") == common:
+        changed = [slug for slug, digest in shown.items() if kept_shown[slug] != digest]
+        if len(changed) <= max(_FEW, len(shown) // 20):
+            indexes = update_indexes(before, {slug: site.briefings[slug] for slug in changed},
+                                     {slug: articles[slug] for slug in changed},
+                                     site.briefings, site.speakers)
+            change = _Change(before, kept_key, changed) if indexes is not None else None
+    if indexes is None:
+        before, indexes = None, make()
     plan = plan_site(site, indexes)
     store.keep("indexes_key", key)
+    store.keep("indexes_common", common)
+    store.keep("indexes_shown", shown)
     store.keep("plan", plan)
     for name, part in indexes.parts().items():
-        store.keep(f"index {name}", part)
-    return indexes, plan
+        if before is None or part is not before.__dict__.get(name):
+            store.keep(f"index {name}", part)
+    return indexes, plan, change
+
+
+class _Change(NamedTuple):
+    """Indexes made again for the briefings that changed (:func:`update_indexes`)."""
+
+    before: Indexes  # the last build's
+    key: bytes  # the key they were made under
+    changed: list[str]  # the briefings made again
+
+
+def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[Outline],
+               base: bytes, model_key: bytes, change: _Change | None, store: BuildCache
+               ) -> dict[str, bytes]:
+    """:func:`page_keys`, from the last build's parts where they were made
+    from the same (only articles changed since), or from the same but the
+    briefings of ``change``, whose pages are worked out again."""
+    kept_key = store.state("page_keys_key")
+    kept = store.state("page_keys")
+    cards = touched = None
+    if kept_key != digest(model_key, base):
+        kept = None
+        if change is not None and kept_key == digest(change.key, base):
+            cards = store.state("cards")
+            kept = store.state("page_keys")
+            if isinstance(cards, dict) and isinstance(kept, dict):
+                cards = {**cards, **card_digests(site, indexes, change.changed)}
+                touched = touched_pages(change.before, indexes, change.changed)
+            else:
+                cards = kept = None
+    keys, kept_now, cards = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
+                                      {r.slug: r.shown for r in results}, base,
+                                      kept if isinstance(kept, dict) else None, cards, touched)
+    if kept_now is not kept or touched is not None:
+        store.keep("page_keys_key", digest(model_key, base))
+        store.keep("page_keys", kept_now)
+        store.keep("cards", cards)
+    return keys
+
+
+# Up to this many changed briefings (or a twentieth of the site) make the last
+# build's indexes again; more make them anew.
+_FEW = 50
 
 
 def _model_key(results: list[Outline], common: bytes) -> bytes:

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder.anchor import render_article
-from builder.link import build_indexes, check_references
-from builder.model import Event, Source
+from builder.cache import digest_of
+from builder.depends import card_digests, page_keys, touched_pages
+from builder.link import Indexes, build_indexes, check_references, update_indexes
+from builder.model import Briefing, Event, Site, SiteConfig, Source
+from builder.render import plan_site
 
 from helpers import HERE, SPEAKERS, briefing, quote
 
@@ -129,3 +136,87 @@ def test_mentions_are_found_even_when_not_linked() -> None:
     article, _ = render_article(made, SPEAKERS, link_mentions=False)
     assert "mention" not in article.html
     assert article.mentioned == {"vladimir-putin"}
+
+
+# -- the indexes made again for the briefings that changed ----------------------
+
+_DAYS = [date(2022, 1, d) for d in (3, 5, 7, 9)]
+_spec = st.fixed_dictionaries({
+    "published": st.sampled_from(_DAYS),
+    "speakers": st.lists(st.sampled_from(sorted(SPEAKERS)), max_size=2, unique=True),
+    "said": st.sampled_from(_DAYS),
+    "tags": st.lists(st.sampled_from(["CSTO", "Russia", "Kazakhstan"]), max_size=2, unique=True),
+    "events": st.lists(st.sampled_from(_DAYS), max_size=2),
+    "range": st.booleans(),
+    "related": st.lists(st.sampled_from(["b0", "b1", "b2", "b3", "b4"]), max_size=1),
+    "transcript": st.booleans(),
+})
+
+
+def _modelled(slug: str, spec: dict) -> Briefing:
+    made = briefing("Putin and Joe Biden spoke. President Biden answered.",
+                    quotes=tuple(replace(quote("spoke", speaker=s, id=f"q-{s}"),
+                                         said_on=spec["said"]) for s in spec["speakers"]),
+                    labels={"PUTIN": "vladimir-putin"} if spec["transcript"] else None)
+    return replace(made, slug=slug, title=f"Title {slug}", tags=tuple(spec["tags"]),
+                   source=Source("Outlet", spec["published"]),
+                   events=tuple(Event(f"e{i}", d, d + timedelta(days=2 * spec["range"]), "x")
+                                for i, d in enumerate(spec["events"])),
+                   related=tuple((r, HERE) for r in spec["related"] if r != slug))
+
+
+def _in_order(indexes: Indexes) -> dict[str, Any]:
+    """Every part, dictionaries as lists of their items: their order shows on pages."""
+    return {name: list(part.items()) if isinstance(part, dict) else part
+            for name, part in indexes.parts().items()}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_spec, min_size=2, max_size=5), st.data())
+def test_indexes_made_again_for_the_changed_briefings_equal_indexes_made_anew(
+        specs: list[dict], data: st.DataObject) -> None:
+    before = {f"b{i}": _modelled(f"b{i}", spec) for i, spec in enumerate(specs)}
+    changes = data.draw(st.dictionaries(st.sampled_from(sorted(before)), _spec, min_size=1,
+                                        max_size=2))
+    after = {**before, **{slug: _modelled(slug, spec) for slug, spec in changes.items()}}
+    articles = {s: render_article(b, SPEAKERS, True)[0] for s, b in after.items()}
+    old = build_indexes(before, SPEAKERS,
+                        {s: render_article(b, SPEAKERS, True)[0] for s, b in before.items()})
+    updated = update_indexes(old, {s: after[s] for s in changes}, articles, after, SPEAKERS)
+    anew = build_indexes(after, SPEAKERS, articles)
+    # Only a briefing moved in time makes them all again.
+    assert (updated is None) == (anew.chronological != old.chronological)
+    if updated is not None:
+        assert _in_order(updated) == _in_order(anew)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_spec, min_size=2, max_size=5), st.data())
+def test_page_keys_worked_out_again_for_the_touched_pages_equal_keys_worked_out_anew(
+        specs: list[dict], data: st.DataObject) -> None:
+    """A page whose key is not worked out again keeps the last build's, so the
+    touched pages must include every page whose key changed."""
+    before = {f"b{i}": _modelled(f"b{i}", spec) for i, spec in enumerate(specs)}
+    changes = data.draw(st.dictionaries(st.sampled_from(sorted(before)), _spec, min_size=1,
+                                        max_size=2))
+    after = {**before, **{slug: _modelled(slug, spec) for slug, spec in changes.items()}}
+
+    def made(briefings: dict[str, Briefing]) -> tuple[Site, Indexes, dict[str, bytes]]:
+        articles = {s: render_article(b, SPEAKERS, True)[0] for s, b in briefings.items()}
+        shown = {s: digest_of((b, articles[s].turns, sorted(articles[s].mentioned)))
+                 for s, b in briefings.items()}
+        site = Site("", SiteConfig("T", "https://example.org/"), SPEAKERS, briefings)
+        return site, build_indexes(briefings, SPEAKERS, articles), shown
+
+    old_site, old, old_shown = made(before)
+    site, anew, shown = made(after)
+    if anew.chronological != old.chronological:
+        return  # a briefing moved in time: every key is worked out anew
+    whole = dict.fromkeys(after, b"")
+    _, kept, cards = page_keys(plan_site(old_site, old), old_site, old, whole, old_shown, b"")
+    plan = plan_site(site, anew)
+    changed = [s for s in after if shown[s] != old_shown[s]]
+    touched = touched_pages(old, anew, changed)
+    again, _, _ = page_keys(plan, site, anew, whole, shown, b"", kept,
+                            {**cards, **card_digests(site, anew, changed)}, touched)
+    assert again == page_keys(plan, site, anew, whole, shown, b"")[0]

@@ -97,8 +97,7 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
                 or planned.kind in _OF_EVERYTHING or planned.file not in kept
                 else kept[planned.file] for planned in plan}
     elif kept is None or kept.keys() != files:
-        cards = cards if cards is not None else card_digests(site, indexes,
-                                                             indexes.chronological)
+        cards = cards if cards is not None else card_digests(indexes, indexes.chronological)
         keys = _Keys(site, indexes, shown, base, cards)
         kept = {planned.file: keys.of(planned) for planned in plan}
     # A key is only compared with the last build's: two digests side by side
@@ -112,15 +111,10 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
             for planned in plan}, kept, cards or {}
 
 
-def card_digests(site: Site, indexes: Indexes, slugs: Iterable[str]) -> dict[str, bytes]:
+def card_digests(indexes: Indexes, slugs: Iterable[str]) -> dict[str, bytes]:
     """The digest of each briefing's card: what a list shows of it."""
-    def card(slug: str) -> tuple[Any, ...]:
-        briefing = site.briefings[slug]
-        source = briefing.source
-        return (slug, briefing.title, briefing.subtitle, source.outlet, source.published,
-                indexes.speakers_by_briefing[slug])
-
-    return {slug: _value_digest(card(slug)) for slug in slugs}
+    return {slug: _value_digest((slug, indexes.cards[slug], indexes.speakers_by_briefing[slug]))
+            for slug in slugs}
 
 
 def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str]) -> set[str]:
@@ -275,10 +269,9 @@ class _Keys:
 
     def _dates(self, _: None) -> bytes:
         """Each day's counts, the titles of what was published (in their cards)
-        and the summaries of its events (in what is shown of their briefings)."""
+        and its events (with their summaries)."""
         rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
-                      self.listed(e.published), tuple((r.slug, r.id) for r in e.events),
-                      self.annotated(r.slug for r in e.events))
+                      self.listed(e.published), e.events)
                      for day, e in self.indexes.days.items())
         return self.key("dates", rows)
 

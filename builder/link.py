@@ -48,10 +48,22 @@ class TurnRef:
 
 
 class EventRef(NamedTuple):
-    """An event, by its briefing and id."""
+    """An event, by its briefing and id, with its summary, which the dates'
+    page shows for every day."""
 
     slug: str
     id: str
+    summary: str
+
+
+class Card(NamedTuple):
+    """What a list of briefings shows of one (with its speakers, from
+    ``speakers_by_briefing``): lists show thousands, without their models."""
+
+    title: str
+    subtitle: str
+    outlet: str
+    published: date
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class Tag:
 class Indexes:
     chronological: tuple[str, ...]  # oldest first
     newest_first: tuple[str, ...]
+    cards: dict[str, Card]  # in chronological order
     previous: dict[str, str | None]
     next: dict[str, str | None]
     quotes_by_speaker: dict[str, tuple[QuoteRef, ...]]
@@ -278,6 +291,7 @@ def build_indexes(
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
+        cards={slug: _card(briefings[slug]) for slug in chronological},
         previous=previous,
         next=following,
         quotes_by_speaker={k: tuple(v) for k, v in sorted(quotes.items())},
@@ -397,7 +411,9 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
         else _related(features, chronological)
     return Indexes(
-        chronological=chronological, newest_first=old.newest_first, previous=old.previous,
+        chronological=chronological, newest_first=old.newest_first,
+        cards={**old.cards, **{slug: _card(briefing) for slug, briefing in changed.items()}},
+        previous=old.previous,
         next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
         briefings_by_speaker=briefings_by_speaker,
         speakers_by_briefing=speakers_by_briefing,
@@ -450,9 +466,9 @@ def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
     for slug, briefing in changed.items():
         published[briefing.source.published].append(slug)
         for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event.id))
+            happened[event.start].append(EventRef(slug, event.id, event.summary))
             if event.is_range:
-                ended[event.end].append(EventRef(slug, event.id))
+                ended[event.end].append(EventRef(slug, event.id, event.summary))
     for refs in quotes.values():
         for ref in refs:
             said[ref.said_on].append(ref)
@@ -500,6 +516,11 @@ def _features(briefing: Briefing, speaking: Iterable[str]
             tuple(other for other, _ in briefing.related))
 
 
+def _card(briefing: Briefing) -> Card:
+    return Card(briefing.title, briefing.subtitle, briefing.source.outlet,
+                briefing.source.published)
+
+
 def _moment(briefing: Briefing) -> tuple[date, str]:
     at = briefing.source.published_at
     return briefing.source.published, at.isoformat() if at else ""
@@ -515,9 +536,9 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
         briefing = briefings[slug]
         published[briefing.source.published].append(slug)
         for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event.id))
+            happened[event.start].append(EventRef(slug, event.id, event.summary))
             if event.is_range:
-                ended[event.end].append(EventRef(slug, event.id))
+                ended[event.end].append(EventRef(slug, event.id, event.summary))
     for refs in quotes.values():
         for ref in refs:
             said[ref.said_on].append(ref)

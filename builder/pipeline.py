@@ -578,7 +578,7 @@ def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[
             cards = store.state("cards")
             kept = store.state("page_keys")
             if isinstance(cards, dict) and isinstance(kept, dict):
-                cards = {**cards, **card_digests(site, indexes, change.changed)}
+                cards = {**cards, **card_digests(indexes, change.changed)}
                 touched = touched_pages(change.before, indexes, change.changed)
             else:
                 cards = kept = None

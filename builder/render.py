@@ -211,7 +211,7 @@ def page_paths(site: Site, indexes: Indexes) -> list[str]:
 
 
 def render_sitemap(site: Site, indexes: Indexes) -> str:
-    lastmod = {urls.briefing(s): site.briefings[s].source.published for s in site.briefings}
+    lastmod = {urls.briefing(s): card.published for s, card in indexes.cards.items()}
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in page_paths(site, indexes):

@@ -71,13 +71,13 @@ class ViewBuilder:
                 "extra": extra}
 
     def briefing_item(self, page: str, slug: str) -> dict[str, Any]:
-        briefing = self.site.briefings[slug]
+        card = self.indexes.cards[slug]
         return {
             "href": urls.relative(page, urls.briefing(slug)),
-            "title": briefing.title,
-            "subtitle": briefing.subtitle,
-            "outlet": briefing.source.outlet,
-            "published": self.date(page, briefing.source.published),
+            "title": card.title,
+            "subtitle": card.subtitle,
+            "outlet": card.outlet,
+            "published": self.date(page, card.published),
             "speakers": [self.speaker_link(page, s)
                          for s in self.indexes.speakers_by_briefing[slug]],
         }
@@ -267,10 +267,9 @@ class ViewBuilder:
                                  "published": len(entry.published),
                                  "quotes": len(entry.quotes),
                                  "events": len(entry.events) + len(entry.ending),
-                                 "titles": [self.site.briefings[s].title
+                                 "titles": [self.indexes.cards[s].title
                                             for s in entry.published]
-                                 + [self.site.briefings[e.slug].event(e.id).summary
-                                    for e in entry.events]})
+                                 + [e.summary for e in entry.events]})
                 months.append({"name": date(year, month, 1).strftime("%B"),
                                "id": f"{year}-{month:02d}", "days": days})
             years.append({"year": year, "months": months})

@@ -218,5 +218,5 @@ def test_page_keys_worked_out_again_for_the_touched_pages_equal_keys_worked_out_
     changed = [s for s in after if shown[s] != old_shown[s]]
     touched = touched_pages(old, anew, changed)
     again, _, _ = page_keys(plan, site, anew, whole, shown, b"", kept,
-                            {**cards, **card_digests(site, anew, changed)}, touched)
+                            {**cards, **card_digests(anew, changed)}, touched)
     assert again == page_keys(plan, site, anew, whole, shown, b"")[0]

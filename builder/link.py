@@ -133,6 +133,64 @@ class Indexes:
 _PARTS = frozenset(f.name for f in fields(Indexes))
 
 
+# -- the indexes as the cache keeps them ------------------------------------------
+#
+# Pickle writes a named tuple or a date through a Python call each, and the
+# largest indexes hold tens of thousands: those are kept as columns of plain
+# strings and numbers (a date by its ordinal), ten times faster both ways.
+
+def pack(name: str, part: Any) -> Any:
+    """An index as the cache keeps it (:func:`unpack` gives it back)."""
+    packer = _PACKERS.get(name)
+    return packer[0](part) if packer else part
+
+
+def unpack(name: str, kept: Any) -> Any:
+    packer = _PACKERS.get(name)
+    return packer[1](kept) if packer else kept
+
+
+def _pack_quotes(refs: tuple[QuoteRef, ...]) -> tuple[tuple[Any, ...], ...]:
+    return (tuple(r.slug for r in refs), tuple(r.id for r in refs),
+            tuple(r.said_on.toordinal() for r in refs))
+
+
+def _unpack_quotes(columns: tuple[tuple[Any, ...], ...]) -> tuple[QuoteRef, ...]:
+    return tuple(QuoteRef(slug, quote_id, date.fromordinal(day))
+                 for slug, quote_id, day in zip(*columns, strict=True))
+
+
+def _pack_events(refs: tuple[EventRef, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(r.slug for r in refs), tuple(r.id for r in refs), tuple(r.summary for r in refs)
+
+
+def _unpack_events(columns: tuple[tuple[str, ...], ...]) -> tuple[EventRef, ...]:
+    return tuple(EventRef(*ref) for ref in zip(*columns, strict=True))
+
+
+def _pack_days(days: dict[date, Day]) -> dict[int, tuple[Any, ...]]:
+    return {day.toordinal(): (entry.published, _pack_quotes(entry.quotes),
+                              _pack_events(entry.events), _pack_events(entry.ending))
+            for day, entry in days.items()}
+
+
+def _unpack_days(kept: dict[int, tuple[Any, ...]]) -> dict[date, Day]:
+    return {date.fromordinal(day): Day(published, _unpack_quotes(quotes), _unpack_events(events),
+                                       _unpack_events(ending))
+            for day, (published, quotes, events, ending) in kept.items()}
+
+
+_PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "quotes_by_speaker": (lambda part: {k: _pack_quotes(v) for k, v in part.items()},
+                          lambda kept: {k: _unpack_quotes(v) for k, v in kept.items()}),
+    "days": (_pack_days, _unpack_days),
+    "cards": (lambda part: {slug: (*card[:3], card.published.toordinal())
+                            for slug, card in part.items()},
+              lambda kept: {slug: Card(title, subtitle, outlet, date.fromordinal(day))
+                            for slug, (title, subtitle, outlet, day) in kept.items()}),
+}
+
+
 class Uses(NamedTuple):
     """What the checks across briefings look at in one (its places as
     ``(path, line, column)``): small, so that a rebuild keeps every

@@ -27,7 +27,7 @@ import jinja2
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-from . import parallel, urls
+from . import link, parallel, urls
 from .anchor import Article, render_article
 from .cache import (
     BuildCache,
@@ -480,25 +480,26 @@ def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
         kept = store.state("references")
         if isinstance(kept, list):
             return kept
-    kept_uses = store.state("uses")
+    kept_uses = store.state("uses")  # slug -> (what is shown of it, its Uses as a tuple)
     if not isinstance(kept_uses, dict):
         kept_uses = {}
-    uses: dict[str, tuple[bytes, Uses]] = {}
+    uses: dict[str, Uses] = {}
     todo = []
     for slug, seen in shown.items():
         entry = kept_uses.get(slug)
         if entry is not None and entry[0] == seen:
-            uses[slug] = entry
+            uses[slug] = Uses(*entry[1])
         else:
             todo.append(slug)
     if len(todo) > _FEW:
         models.read_all()
     for slug in todo:
-        uses[slug] = shown[slug], uses_of(*models.get(slug))
-    found = check_uses({slug: entry[1] for slug, entry in uses.items()}, speakers,
-                       known=known, declared=declared, complete=complete)
+        uses[slug] = uses_of(*models.get(slug))
+    found = check_uses(uses, speakers, known=known, declared=declared, complete=complete)
     if todo or uses.keys() != kept_uses.keys():
-        store.keep("uses", uses)
+        # Kept as plain tuples: pickle writes a named tuple through a Python call.
+        store.keep("uses", {slug: (shown[slug], tuple(found_uses))
+                            for slug, found_uses in uses.items()})
     store.keep("references_key", key)
     store.keep("references", found)
     return found
@@ -527,7 +528,9 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     def read(name: str) -> Any:
         with many_objects():
             value = store.state(f"index {name}")
-        return value if value is not None else getattr(make(), name)
+            if value is not None:
+                return link.unpack(name, value)
+        return getattr(make(), name)
 
     if kept_key == key and isinstance(plan, list):
         return Indexes.unpacked(read), plan, None
@@ -551,7 +554,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     store.keep("plan", plan)
     for name, part in indexes.parts().items():
         if before is None or part is not before.__dict__.get(name):
-            store.keep(f"index {name}", part)
+            store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change
 
 

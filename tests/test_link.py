@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -12,7 +13,14 @@ from hypothesis import strategies as st
 from builder.anchor import render_article
 from builder.cache import digest_of
 from builder.depends import card_digests, page_keys, touched_pages
-from builder.link import Indexes, build_indexes, check_references, update_indexes
+from builder.link import (
+    Indexes,
+    build_indexes,
+    check_references,
+    pack,
+    unpack,
+    update_indexes,
+)
 from builder.model import Briefing, Event, Site, SiteConfig, Source
 from builder.render import plan_site
 
@@ -188,6 +196,11 @@ def test_indexes_made_again_for_the_changed_briefings_equal_indexes_made_anew(
     assert (updated is None) == (anew.chronological != old.chronological)
     if updated is not None:
         assert _in_order(updated) == _in_order(anew)
+    # As the cache keeps them, and reads them back.
+    kept = {name: pickle.loads(pickle.dumps(pack(name, part)))
+            for name, part in anew.parts().items()}
+    assert _in_order(Indexes(**{name: unpack(name, part) for name, part in kept.items()})) \
+        == _in_order(anew)
 
 
 @settings(max_examples=150, deadline=None)

@@ -42,6 +42,7 @@ import secrets
 import shutil
 import sqlite3
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -264,6 +265,49 @@ class BuildCache:
         """Keep a value with the next save."""
         self._pending[name] = value
 
+    # A map of one entry per briefing or page is kept in parts, by its keys,
+    # so that a rebuild that changes a few entries writes a few parts, not
+    # ten thousand entries.
+    PARTS = 64
+
+    def state_map(self, name: str) -> dict[Any, Any] | None:
+        """A map kept with :meth:`keep_map` (its entries in no particular
+        order), or None if any part of it is missing or not vouched for."""
+        if self._db is None:
+            return None
+        rows = self._db.execute("SELECT value FROM state WHERE name >= ? AND name < ?",
+                                (f"{name} part ", f"{name} part~")).fetchall()
+        if len(rows) != self.PARTS:
+            return None
+        found: dict[Any, Any] = {}
+        for (sealed,) in rows:
+            part = unseal(sealed)
+            if not isinstance(part, dict):
+                return None
+            found.update(part)
+        return found
+
+    def keep_map(self, name: str, value: dict[Any, Any],
+                 before: dict[Any, Any] | None = None) -> None:
+        """Keep a map with the next save: the parts that hold an entry that
+        differs from ``before`` (the map as :meth:`state_map` gave it), or all
+        of them."""
+        if before is None:
+            touched = set(range(self.PARTS))
+        else:
+            touched = {_part_of(key, self.PARTS) for key in before.keys() - value.keys()}
+            touched.update(_part_of(key, self.PARTS) for key, entry in value.items()
+                           if key not in before or before[key] != entry)
+        if not touched:
+            return
+        parts: dict[int, dict[Any, Any]] = {i: {} for i in touched}
+        for key, entry in value.items():
+            part = parts.get(_part_of(key, self.PARTS))
+            if part is not None:
+                part[key] = entry
+        for i, part in parts.items():
+            self._pending[f"{name} part {i:02d}"] = part
+
     # -- briefings -------------------------------------------------------------
 
     def briefings(self) -> dict[str, Kept]:
@@ -418,6 +462,10 @@ def _connect(path: Path) -> sqlite3.Connection | None:
         return db
     except (OSError, sqlite3.Error):
         return None
+
+
+def _part_of(key: Any, parts: int) -> int:
+    return zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % parts
 
 
 def seal(value: Any) -> bytes:

@@ -151,21 +151,25 @@ def unpack(name: str, kept: Any) -> Any:
 
 
 def _pack_quotes(refs: tuple[QuoteRef, ...]) -> tuple[tuple[Any, ...], ...]:
-    return (tuple(r.slug for r in refs), tuple(r.id for r in refs),
-            tuple(r.said_on.toordinal() for r in refs))
+    if not refs:
+        return ()
+    slugs, ids, days = zip(*refs, strict=True)
+    return slugs, ids, tuple(map(date.toordinal, days))
 
 
 def _unpack_quotes(columns: tuple[tuple[Any, ...], ...]) -> tuple[QuoteRef, ...]:
-    return tuple(QuoteRef(slug, quote_id, date.fromordinal(day))
-                 for slug, quote_id, day in zip(*columns, strict=True))
+    if not columns:
+        return ()
+    slugs, ids, days = columns
+    return tuple(map(QuoteRef._make, zip(slugs, ids, map(date.fromordinal, days), strict=True)))
 
 
 def _pack_events(refs: tuple[EventRef, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(r.slug for r in refs), tuple(r.id for r in refs), tuple(r.summary for r in refs)
+    return tuple(zip(*refs, strict=True))
 
 
 def _unpack_events(columns: tuple[tuple[str, ...], ...]) -> tuple[EventRef, ...]:
-    return tuple(EventRef(*ref) for ref in zip(*columns, strict=True))
+    return tuple(map(EventRef._make, zip(*columns, strict=True)))
 
 
 def _pack_days(days: dict[date, Day]) -> dict[int, tuple[Any, ...]]:
@@ -468,7 +472,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
                 **{slug: _features(changed[slug], speaking[slug]) for slug in changed}}
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
         else _related(features, chronological)
-    return Indexes(
+    return _unless_same(old, Indexes(
         chronological=chronological, newest_first=old.newest_first,
         cards={**old.cards, **{slug: _card(briefing) for slug, briefing in changed.items()}},
         previous=old.previous,
@@ -481,7 +485,16 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         speaker_dates=speaker_dates, days=days,
         dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
         tags=tags, tags_by_briefing=tags_by_briefing, related=related, features=features,
-    )
+    ))
+
+
+def _unless_same(old: Indexes, new: Indexes) -> Indexes:
+    """``new``, with each index equal to the old one being the old one: a caller
+    tells what changed by identity (and keeps only that)."""
+    return Indexes(**{name: old_part if new_part is old_part or new_part == old_part
+                      else new_part
+                      for (name, new_part), old_part in zip(new.parts().items(),
+                                                             old.parts().values(), strict=True)})
 
 
 def _slug_of(item: Any) -> str:

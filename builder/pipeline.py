@@ -480,9 +480,8 @@ def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
         kept = store.state("references")
         if isinstance(kept, list):
             return kept
-    kept_uses = store.state("uses")  # slug -> (what is shown of it, its Uses as a tuple)
-    if not isinstance(kept_uses, dict):
-        kept_uses = {}
+    before = store.state_map("uses")  # slug -> (what is shown of it, its Uses as a tuple)
+    kept_uses = before or {}
     uses: dict[str, Uses] = {}
     todo = []
     for slug, seen in shown.items():
@@ -498,8 +497,8 @@ def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
     found = check_uses(uses, speakers, known=known, declared=declared, complete=complete)
     if todo or uses.keys() != kept_uses.keys():
         # Kept as plain tuples: pickle writes a named tuple through a Python call.
-        store.keep("uses", {slug: (shown[slug], tuple(found_uses))
-                            for slug, found_uses in uses.items()})
+        store.keep_map("uses", {slug: (shown[slug], tuple(found_uses))
+                                for slug, found_uses in uses.items()}, before)
     store.keep("references_key", key)
     store.keep("references", found)
     return found
@@ -536,7 +535,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         return Indexes.unpacked(read), plan, None
     before = Indexes.unpacked(read) if isinstance(plan, list) else None
     indexes = change = None
-    kept_shown = store.state("indexes_shown") if before is not None else None
+    kept_shown = store.state_map("indexes_shown") if before is not None else None
     if isinstance(kept_shown, dict) and kept_shown.keys() == shown.keys() \
             and store.state("indexes_common") == common:
         changed = [slug for slug, digest in shown.items() if kept_shown[slug] != digest]
@@ -547,11 +546,12 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             change = _Change(before, kept_key, changed) if indexes is not None else None
     if indexes is None:
         before, indexes = None, make()
-    plan = plan_site(site, indexes)
+    kept_plan, plan = plan, plan_site(site, indexes)
     store.keep("indexes_key", key)
     store.keep("indexes_common", common)
-    store.keep("indexes_shown", shown)
-    store.keep("plan", plan)
+    store.keep_map("indexes_shown", shown, kept_shown)
+    if plan != kept_plan:
+        store.keep("plan", plan)
     for name, part in indexes.parts().items():
         if before is None or part is not before.__dict__.get(name):
             store.keep(f"index {name}", link.pack(name, part))
@@ -573,25 +573,23 @@ def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[
     from the same (only articles changed since), or from the same but the
     briefings of ``change``, whose pages are worked out again."""
     kept_key = store.state("page_keys_key")
-    kept = store.state("page_keys")
-    cards = touched = None
+    kept_before = kept = store.state_map("page_keys")
+    cards_before = cards = touched = None
     if kept_key != digest(model_key, base):
         kept = None
         if change is not None and kept_key == digest(change.key, base):
-            cards = store.state("cards")
-            kept = store.state("page_keys")
-            if isinstance(cards, dict) and isinstance(kept, dict):
-                cards = {**cards, **card_digests(indexes, change.changed)}
+            cards_before = store.state_map("cards")
+            if cards_before is not None and kept_before is not None:
+                kept = kept_before
+                cards = {**cards_before, **card_digests(indexes, change.changed)}
                 touched = touched_pages(change.before, indexes, change.changed)
-            else:
-                cards = kept = None
     keys, kept_now, cards = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
-                                      {r.slug: r.shown for r in results}, base,
-                                      kept if isinstance(kept, dict) else None, cards, touched)
+                                      {r.slug: r.shown for r in results}, base, kept, cards,
+                                      touched)
     if kept_now is not kept or touched is not None:
         store.keep("page_keys_key", digest(model_key, base))
-        store.keep("page_keys", kept_now)
-        store.keep("cards", cards)
+        store.keep_map("page_keys", kept_now, kept_before)
+        store.keep_map("cards", cards, cards_before or store.state_map("cards"))
     return keys
 
 
@@ -708,9 +706,10 @@ def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, A
     own entries again, not the other 9,999's, which come from the file as the
     last build wrote it."""
     file = f"data/{kind}.json"
-    before = store.state(f"data {kind}") if file in previous else None
-    if not isinstance(before, Layout) or before.digest != previous[file][1]:
-        before = None
+    head = store.state(f"data {kind}")  # the file's digest and size; its runs apart
+    runs = store.state_map(f"data {kind} runs")
+    before = Layout(*head, runs) if isinstance(head, tuple) and len(head) == 2 \
+        and runs is not None and file in previous and head[0] == previous[file][1] else None
 
     def written() -> bytes | None:
         try:
@@ -723,7 +722,8 @@ def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, A
         lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
         before, written)
     if assembled.layout != before:
-        store.keep(f"data {kind}", assembled.layout)
+        store.keep(f"data {kind}", assembled.layout[:2])
+        store.keep_map(f"data {kind} runs", assembled.layout.runs, runs)
     return assembled.layout.digest, assembled.data
 
 

@@ -11,10 +11,9 @@ import functools
 import html
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import orjson
@@ -83,10 +82,10 @@ def json_script(data: Any) -> Markup:
     return Markup(text)
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """One file the site will have, before it is rendered: where it goes, and
-    which page of the site (``kind``, and the slug, id, day or tag it is for)."""
+    which page of the site (``kind``, and the slug, id, day or tag it is for).
+    (A tuple: every build reads the plan's ten thousand back.)"""
 
     file: str
     kind: str

@@ -490,3 +490,33 @@ def test_a_briefing_gone_between_listing_and_reading_is_an_error_not_a_silent_ga
     assert [str(p) for p in problems] == [
         f"content/briefings/{slug}.yaml: error: the briefing's files changed while it was "
         "read (No such file or directory): build again."]
+
+
+def test_a_map_is_kept_in_parts_and_only_the_changed_parts_are_written_again(
+        tmp_path: Path) -> None:
+    path = tmp_path / ".cache" / "build.sqlite"
+    store = cache.BuildCache(path)
+    first = {f"briefing-{i}": i for i in range(1000)}
+    store.keep_map("numbers", first)
+    store.save(None, {})
+    store.close()
+
+    store = cache.BuildCache(path)
+    kept = store.state_map("numbers")
+    assert kept == first
+    second = {**first, "briefing-7": -7, "briefing-1000": 1000}
+    del second["briefing-8"]
+    store.keep_map("numbers", second, kept)
+    written = {name for name in store._pending if name.startswith("numbers part ")}
+    assert 1 <= len(written) <= 3  # the parts of the three entries that changed
+    store.save(None, {})
+    store.close()
+
+    store = cache.BuildCache(path)
+    assert store.state_map("numbers") == second
+    database = sqlite3.connect(path)
+    with database:
+        database.execute("DELETE FROM state WHERE name = 'numbers part 05'")
+    database.close()
+    assert store.state_map("numbers") is None  # a part missing: made again, never half
+    store.close()

@@ -57,6 +57,15 @@ _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "
               "ahocorasick", "orjson", "numpy", "text_unidecode")
 
 
+class KeptMap(dict):  # type: ignore[type-arg]
+    """A map read back from its parts (:meth:`BuildCache.state_map`), which it
+    keeps in ``parts``, in order, to write again only those that change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[dict[Any, Any]] = []
+
+
 class Kept(NamedTuple):
     """What the cache holds of a briefing besides its model."""
 
@@ -270,41 +279,41 @@ class BuildCache:
     # ten thousand entries.
     PARTS = 64
 
-    def state_map(self, name: str) -> dict[Any, Any] | None:
+    def state_map(self, name: str) -> KeptMap | None:
         """A map kept with :meth:`keep_map` (its entries in no particular
         order), or None if any part of it is missing or not vouched for."""
         if self._db is None:
             return None
-        rows = self._db.execute("SELECT value FROM state WHERE name >= ? AND name < ?",
-                                (f"{name} part ", f"{name} part~")).fetchall()
-        if len(rows) != self.PARTS:
+        rows = self._db.execute("SELECT name, value FROM state WHERE name >= ? AND name < ? "
+                                "ORDER BY name", (f"{name} part ", f"{name} part~")).fetchall()
+        if [n for n, _ in rows] != [f"{name} part {i:02d}" for i in range(self.PARTS)]:
             return None
-        found: dict[Any, Any] = {}
-        for (sealed,) in rows:
+        found = KeptMap()
+        for _, sealed in rows:
             part = unseal(sealed)
             if not isinstance(part, dict):
                 return None
             found.update(part)
+            found.parts.append(part)
         return found
 
-    def keep_map(self, name: str, value: dict[Any, Any],
-                 before: dict[Any, Any] | None = None) -> None:
+    def keep_map(self, name: str, value: dict[Any, Any], before: KeptMap | None = None) -> None:
         """Keep a map with the next save: the parts that hold an entry that
         differs from ``before`` (the map as :meth:`state_map` gave it), or all
         of them."""
         if before is None:
-            touched = set(range(self.PARTS))
+            parts: dict[int, dict[Any, Any]] = {i: {} for i in range(self.PARTS)}
+            for key, entry in value.items():
+                parts[_part_of(key, self.PARTS)][key] = entry
         else:
-            touched = {_part_of(key, self.PARTS) for key in before.keys() - value.keys()}
-            touched.update(_part_of(key, self.PARTS) for key, entry in value.items()
-                           if key not in before or before[key] != entry)
-        if not touched:
-            return
-        parts: dict[int, dict[Any, Any]] = {i: {} for i in touched}
-        for key, entry in value.items():
-            part = parts.get(_part_of(key, self.PARTS))
-            if part is not None:
-                part[key] = entry
+            parts = {}
+            for key in before.keys() - value.keys():
+                part = _part_of(key, self.PARTS)
+                parts.setdefault(part, dict(before.parts[part])).pop(key)
+            for key, entry in value.items():
+                if key not in before or before[key] != entry:
+                    part = _part_of(key, self.PARTS)
+                    parts.setdefault(part, dict(before.parts[part]))[key] = entry
         for i, part in parts.items():
             self._pending[f"{name} part {i:02d}"] = part
 

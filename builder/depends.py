@@ -93,9 +93,11 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
     if kept is not None and touched is not None:
         assert cards is not None, "the cards of the briefings that did not change are kept"
         keys = _Keys(site, indexes, shown, base, cards)
-        kept = {planned.file: keys.of(planned) if planned.file in touched
-                or planned.kind in _OF_EVERYTHING or planned.file not in kept
-                else kept[planned.file] for planned in plan}
+        again = [planned for planned in plan if planned.kind in _OF_EVERYTHING
+                 or planned.file in touched or planned.file not in kept]
+        kept = {file: part for file, part in kept.items() if file in files} \
+            if kept.keys() - files else dict(kept)
+        kept.update((planned.file, keys.of(planned)) for planned in again)
     elif kept is None or kept.keys() != files:
         cards = cards if cards is not None else card_digests(indexes, indexes.chronological)
         keys = _Keys(site, indexes, shown, base, cards)

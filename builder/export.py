@@ -76,10 +76,12 @@ def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], byte
     def data() -> bytes:
         if not filled:
             return envelope + b"\n"
-        old = written() if any(end and slug not in made
-                               for slug, (_, _, _, end) in runs.items()) else None
-        if old is not None and (before is None or len(old) != before.size):
-            old = None  # not the file the layout describes: every run is made again
+        old: memoryview | None = None
+        if any(end and slug not in made for slug, (_, _, _, end) in runs.items()):
+            file = written()
+            # Not the file the layout describes: every run is made again.
+            old = memoryview(file) if file is not None and before is not None \
+                and len(file) == before.size else None
         pieces = [head]
         for slug, run in runs.items():
             if not run[3]:

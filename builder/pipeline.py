@@ -487,7 +487,7 @@ def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
     for slug, seen in shown.items():
         entry = kept_uses.get(slug)
         if entry is not None and entry[0] == seen:
-            uses[slug] = Uses(*entry[1])
+            uses[slug] = Uses._make(entry[1])
         else:
             todo.append(slug)
     if len(todo) > _FEW:

@@ -104,7 +104,8 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
         kept = {planned.file: keys.of(planned) for planned in plan}
     # A key is only compared with the last build's: two digests side by side
     # are one, without hashing them again.
-    articles = digest(*(whole[s] for s in indexes.chronological))
+    # (One part: each digest is 16 bytes long.)
+    articles = digest(b"".join([whole[s] for s in indexes.chronological]))
     return {planned.file: (kept[planned.file] + whole[planned.arg]
                            if planned.kind == "briefing"
                            else kept[planned.file] + articles

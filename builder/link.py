@@ -184,14 +184,27 @@ def _unpack_days(kept: dict[int, tuple[Any, ...]]) -> dict[date, Day]:
             for day, (published, quotes, events, ending) in kept.items()}
 
 
+def _pack_cards(cards: dict[str, Card]) -> tuple[tuple[Any, ...], ...]:
+    if not cards:
+        return ()
+    titles, subtitles, outlets, days = zip(*cards.values(), strict=True)
+    return tuple(cards), titles, subtitles, outlets, tuple(map(date.toordinal, days))
+
+
+def _unpack_cards(kept: tuple[tuple[Any, ...], ...]) -> dict[str, Card]:
+    if not kept:
+        return {}
+    slugs, titles, subtitles, outlets, days = kept
+    return dict(zip(slugs, map(Card._make, zip(titles, subtitles, outlets,
+                                               map(date.fromordinal, days), strict=True)),
+                    strict=True))
+
+
 _PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "quotes_by_speaker": (lambda part: {k: _pack_quotes(v) for k, v in part.items()},
                           lambda kept: {k: _unpack_quotes(v) for k, v in kept.items()}),
     "days": (_pack_days, _unpack_days),
-    "cards": (lambda part: {slug: (*card[:3], card.published.toordinal())
-                            for slug, card in part.items()},
-              lambda kept: {slug: Card(title, subtitle, outlet, date.fromordinal(day))
-                            for slug, (title, subtitle, outlet, day) in kept.items()}),
+    "cards": (_pack_cards, _unpack_cards),
 }
 
 

@@ -430,7 +430,9 @@ def _seal_problems(outline: Outline) -> bytes:
 
 
 def _unseal_problems(slug: str, kept: Kept) -> Outline | None:
-    value = unseal(kept.problems) if kept.problems else ((), (), True)
+    if not kept.problems:  # as nearly every briefing has
+        return Outline(slug, (), (), kept.shown, kept.whole, True)
+    value = unseal(kept.problems)
     if not isinstance(value, tuple) or len(value) != 3:
         return None
     return Outline(slug, *value[:2], kept.shown, kept.whole, value[2])

@@ -532,7 +532,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     (``shown``: what other pages see of each), the last build's indexes are
     made again for those (:func:`update_indexes`), not for the whole site."""
     kept_key = store.state("indexes_key")
-    plan = store.state("plan") if kept_key is not None else None
+    plan = _unpack_plan(store.state("plan")) if kept_key is not None else None
     made: list[Indexes] = []
 
     def make() -> Indexes:
@@ -569,11 +569,17 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     store.keep("indexes_common", common)
     store.keep_map("indexes_shown", shown, kept_shown)
     if plan != kept_plan:
-        store.keep("plan", plan)
+        store.keep("plan", tuple(zip(*plan, strict=True)))  # as columns: see link.pack
     for name, part in indexes.parts().items():
         if before is None or part is not before.__dict__.get(name):
             store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change
+
+
+def _unpack_plan(kept: Any) -> list[Planned] | None:
+    if not isinstance(kept, tuple) or len(kept) != len(Planned._fields):
+        return None
+    return list(map(Planned._make, zip(*kept, strict=True)))
 
 
 class _Change(NamedTuple):

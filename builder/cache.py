@@ -51,7 +51,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 5
+SCHEMA = 6
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
@@ -297,6 +297,12 @@ class BuildCache:
             found.parts.append(part)
         return found
 
+    def state_part(self, name: str, part: int) -> dict[Any, Any] | None:
+        """One part of a map kept with :meth:`keep_map` (see :func:`part_of`),
+        or None if it is missing or not vouched for."""
+        found = self.state(f"{name} part {part:02d}")
+        return found if isinstance(found, dict) else None
+
     def keep_map(self, name: str, value: dict[Any, Any], before: KeptMap | None = None) -> None:
         """Keep a map with the next save: the parts that hold an entry that
         differs from ``before`` (the map as :meth:`state_map` gave it), or all
@@ -304,15 +310,15 @@ class BuildCache:
         if before is None:
             parts: dict[int, dict[Any, Any]] = {i: {} for i in range(self.PARTS)}
             for key, entry in value.items():
-                parts[_part_of(key, self.PARTS)][key] = entry
+                parts[part_of(key)][key] = entry
         else:
             parts = {}
             for key in before.keys() - value.keys():
-                part = _part_of(key, self.PARTS)
+                part = part_of(key)
                 parts.setdefault(part, dict(before.parts[part])).pop(key)
             for key, entry in value.items():
                 if key not in before or before[key] != entry:
-                    part = _part_of(key, self.PARTS)
+                    part = part_of(key)
                     parts.setdefault(part, dict(before.parts[part]))[key] = entry
         for i, part in parts.items():
             self._pending[f"{name} part {i:02d}"] = part
@@ -473,8 +479,9 @@ def _connect(path: Path) -> sqlite3.Connection | None:
         return None
 
 
-def _part_of(key: Any, parts: int) -> int:
-    return zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % parts
+def part_of(key: Any) -> int:
+    """The part of a kept map that holds ``key``."""
+    return zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % BuildCache.PARTS
 
 
 def seal(value: Any) -> bytes:

@@ -300,9 +300,13 @@ class _Keys:
         view of them; the briefings' file also counts the words of each article."""
         if self._indexed is None:
             indexes = self.indexes
+            # (The maps by briefing in slug order: read back in parts, their
+            # order is the cache's.)
             self._indexed = _value_digest((
-                tuple(self.shown[s] for s in indexes.chronological), indexes.related,
-                indexes.speakers_by_briefing, indexes.mentioned_by_briefing,
+                tuple(self.shown[s] for s in indexes.chronological),
+                *(sorted(part.items()) for part in (indexes.related,
+                                                    indexes.speakers_by_briefing,
+                                                    indexes.mentioned_by_briefing)),
                 indexes.briefings_by_speaker, indexes.speaker_dates,
                 tuple((s, len(indexes.quotes_by_speaker.get(s, ())),
                        len(indexes.turns_by_speaker.get(s, ()))) for s in self.site.speakers)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -127,7 +127,69 @@ class Indexes:
 
     def whole(self) -> Indexes:
         """Every part read: indexes that can go to another process."""
-        return self if "_read" not in self.__dict__ else Indexes(**self.parts())
+        parts = self.parts()
+        if "_read" not in self.__dict__ and not any(isinstance(part, ByBriefing)
+                                                    for part in parts.values()):
+            return self
+        return Indexes(**{name: dict(part) if isinstance(part, ByBriefing) else part
+                          for name, part in parts.items()})
+
+
+# The indexes of one entry per briefing that a briefing's page shows: kept in
+# parts by briefing, so that the page of one briefing reads a few parts.
+BY_BRIEFING = frozenset({"previous", "next", "related", "speakers_by_briefing",
+                         "mentioned_by_briefing", "tags_by_briefing", "cards"})
+
+
+class ByBriefing(Mapping[str, Any]):
+    """An index of :data:`BY_BRIEFING` read back in parts: ``read_part(n)``
+    gives the part that holds the briefings ``part_of`` puts in part ``n``
+    (None where the cache cannot), ``read_whole()`` all of it (in no
+    particular order) and ``value`` makes an entry of what is kept. Looking a
+    briefing up reads its part; going through all of them reads the whole.
+    ``whole`` is what to use where the cache cannot give a part back."""
+
+    def __init__(self, part_of: Callable[[str], int],
+                 read_part: Callable[[int], dict[str, Any] | None],
+                 read_whole: Callable[[], dict[str, Any] | None],
+                 whole: Callable[[], Mapping[str, Any]],
+                 value: Callable[[Any], Any] | None = None):
+        self._part_of = part_of
+        self._read_part = read_part
+        self._read_whole = read_whole
+        self._whole = whole
+        self._value = value
+        self._parts: dict[int, Mapping[str, Any]] = {}
+        self._all: Mapping[str, Any] | None = None
+
+    def __getitem__(self, slug: str) -> Any:
+        if self._all is not None:
+            return self._all[slug]
+        number = self._part_of(slug)
+        part = self._parts.get(number)
+        if part is None:
+            kept = self._read_part(number)
+            if kept is None:
+                return self._everything()[slug]
+            part = self._parts[number] = {k: self._value(v) for k, v in kept.items()} \
+                if self._value else kept
+        return part[slug]
+
+    def _everything(self) -> Mapping[str, Any]:
+        if self._all is None:
+            kept = self._read_whole()
+            if kept is None:
+                self._all = self._whole()
+            else:
+                self._all = {k: self._value(v) for k, v in kept.items()} \
+                    if self._value else kept
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def __len__(self) -> int:
+        return len(self._everything())
 
 
 _PARTS = frozenset(f.name for f in fields(Indexes))
@@ -184,28 +246,20 @@ def _unpack_days(kept: dict[int, tuple[Any, ...]]) -> dict[date, Day]:
             for day, (published, quotes, events, ending) in kept.items()}
 
 
-def _pack_cards(cards: dict[str, Card]) -> tuple[tuple[Any, ...], ...]:
-    if not cards:
-        return ()
-    titles, subtitles, outlets, days = zip(*cards.values(), strict=True)
-    return tuple(cards), titles, subtitles, outlets, tuple(map(date.toordinal, days))
-
-
-def _unpack_cards(kept: tuple[tuple[Any, ...], ...]) -> dict[str, Card]:
-    if not kept:
-        return {}
-    slugs, titles, subtitles, outlets, days = kept
-    return dict(zip(slugs, map(Card._make, zip(titles, subtitles, outlets,
-                                               map(date.fromordinal, days), strict=True)),
-                    strict=True))
-
-
 _PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "quotes_by_speaker": (lambda part: {k: _pack_quotes(v) for k, v in part.items()},
                           lambda kept: {k: _unpack_quotes(v) for k, v in kept.items()}),
     "days": (_pack_days, _unpack_days),
-    "cards": (_pack_cards, _unpack_cards),
 }
+
+
+def pack_card(card: Card) -> tuple[str, str, str, int]:
+    """A card as the cache keeps it (:data:`BY_BRIEFING`, by briefing)."""
+    return card.title, card.subtitle, card.outlet, card.published.toordinal()
+
+
+def unpack_card(kept: tuple[str, str, str, int]) -> Card:
+    return Card(kept[0], kept[1], kept[2], date.fromordinal(kept[3]))
 
 
 class Uses(NamedTuple):

@@ -38,6 +38,7 @@ from .cache import (
     fingerprint,
     many_objects,
     output_manifest,
+    part_of,
     seal,
     secret_tag,
     site_manifest,
@@ -543,11 +544,20 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         return made[0]
 
     def read(name: str) -> Any:
+        if name in link.BY_BRIEFING:
+            return link.ByBriefing(part_of, functools.partial(store.state_part, f"index {name}"),
+                                   functools.partial(read_whole, name),
+                                   lambda: getattr(make(), name),
+                                   link.unpack_card if name == "cards" else None)
         with many_objects():
             value = store.state(f"index {name}")
             if value is not None:
                 return link.unpack(name, value)
         return getattr(make(), name)
+
+    def read_whole(name: str) -> dict[str, Any] | None:
+        with many_objects():
+            return store.state_map(f"index {name}")
 
     if kept_key == key and isinstance(plan, list):
         return Indexes.unpacked(read), plan, None
@@ -571,7 +581,14 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     if plan != kept_plan:
         store.keep("plan", tuple(zip(*plan, strict=True)))  # as columns: see link.pack
     for name, part in indexes.parts().items():
-        if before is None or part is not before.__dict__.get(name):
+        if before is not None and part is before.__dict__.get(name):
+            continue  # the last build's, as kept
+        if name in link.BY_BRIEFING:
+            store.keep_map(f"index {name}",
+                           {slug: link.pack_card(card) for slug, card in part.items()}
+                           if name == "cards" else dict(part),
+                           read_whole(name) if before is not None else None)
+        else:
             store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change
 

@@ -434,7 +434,8 @@ def test_an_edited_article_reads_no_other_briefing_from_the_cache(
     """The model of a briefing taken from the cache is read only when a page
     to render shows its annotations: after one article is edited, its page
     lists the others (related, previous and next) by their cards, which the
-    indexes hold, and no other briefing is read."""
+    indexes hold, and no other briefing is read; nor any index by briefing
+    whole."""
     site = _example_site(tmp_path / "site")
     out = tmp_path / "public"
     assert build(site, out).ok
@@ -448,9 +449,19 @@ def test_an_edited_article_reads_no_other_briefing_from_the_cache(
         return models(self, slugs)
 
     monkeypatch.setattr(cache.BuildCache, "models", spy)
+    whole: list[str] = []  # maps read back whole
+    state_map = cache.BuildCache.state_map
+
+    def whole_spy(self: cache.BuildCache, name: str):  # type: ignore[no-untyped-def]
+        whole.append(name)
+        return state_map(self, name)
+
+    monkeypatch.setattr(cache.BuildCache, "state_map", whole_spy)
     report = build(site, out)
     assert report.ok and report.written
     assert read == []
+    # The indexes by briefing that its page shows are read in the parts that hold it.
+    assert not [name for name in whole if name.startswith("index ")]
     slug = _briefing(site, 3)
     page = (out / "briefings" / slug / "index.html").read_text("utf-8")
     shown = json.loads((out / "data" / "briefings.json").read_text("utf-8"))["briefings"]

@@ -525,7 +525,7 @@ def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
 
 def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: BuildCache,
              models: Models, shown: dict[str, bytes], common: bytes
-             ) -> tuple[Indexes, list[Planned]]:
+             ) -> tuple[Indexes, list[Planned], _Change | None]:
     """The indexes and the plan, or the last build's where they are made from
     the same (``key``, as for :func:`_references`). Those are kept index by
     index, and read back when first used; an index the cache cannot give back

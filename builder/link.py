@@ -161,6 +161,7 @@ class ByBriefing(Mapping[str, Any]):
         self._value = value
         self._parts: dict[int, Mapping[str, Any]] = {}
         self._all: Mapping[str, Any] | None = None
+        self.kept: dict[str, Any] | None = None  # the whole as kept, once read
 
     def __getitem__(self, slug: str) -> Any:
         if self._all is not None:
@@ -177,7 +178,7 @@ class ByBriefing(Mapping[str, Any]):
 
     def _everything(self) -> Mapping[str, Any]:
         if self._all is None:
-            kept = self._read_whole()
+            kept = self.kept = self._read_whole()
             if kept is None:
                 self._all = self._whole()
             else:
@@ -597,19 +598,7 @@ def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
                   quotes: Mapping[str, list[QuoteRef]], position: dict[str, int]
                   ) -> dict[date, Day]:
     """The days that list a changed briefing, before or now, made again."""
-    published: dict[date, list[str]] = defaultdict(list)
-    said: dict[date, list[QuoteRef]] = defaultdict(list)
-    happened: dict[date, list[EventRef]] = defaultdict(list)
-    ended: dict[date, list[EventRef]] = defaultdict(list)
-    for slug, briefing in changed.items():
-        published[briefing.source.published].append(slug)
-        for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event.id, event.summary))
-            if event.is_range:
-                ended[event.end].append(EventRef(slug, event.id, event.summary))
-    for refs in quotes.values():
-        for ref in refs:
-            said[ref.said_on].append(ref)
+    published, said, happened, ended = _by_day(changed.items(), quotes)
     touched = {day for day, entry in old.days.items()
                if any(s in changed for s in entry.published)
                or any(r.slug in changed for r in (*entry.quotes, *entry.events, *entry.ending))}
@@ -666,20 +655,8 @@ def _moment(briefing: Briefing) -> tuple[date, str]:
 
 def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
                quotes: dict[str, list[QuoteRef]]) -> dict[date, Day]:
-    published: dict[date, list[str]] = defaultdict(list)
-    said: dict[date, list[QuoteRef]] = defaultdict(list)
-    happened: dict[date, list[EventRef]] = defaultdict(list)
-    ended: dict[date, list[EventRef]] = defaultdict(list)
-    for slug in chronological:
-        briefing = briefings[slug]
-        published[briefing.source.published].append(slug)
-        for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event.id, event.summary))
-            if event.is_range:
-                ended[event.end].append(EventRef(slug, event.id, event.summary))
-    for refs in quotes.values():
-        for ref in refs:
-            said[ref.said_on].append(ref)
+    published, said, happened, ended = _by_day(((slug, briefings[slug])
+                                                for slug in chronological), quotes)
     order = {slug: i for i, slug in enumerate(chronological)}
     days = {}
     for day in sorted(set(published) | set(said) | set(happened) | set(ended)):
@@ -690,6 +667,27 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
             ending=tuple(ended.get(day, ())),
         )
     return days
+
+
+def _by_day(briefings: Iterable[tuple[str, Briefing]], quotes: Mapping[str, list[QuoteRef]]
+            ) -> tuple[dict[date, list[str]], dict[date, list[QuoteRef]],
+                       dict[date, list[EventRef]], dict[date, list[EventRef]]]:
+    """What each day lists of these briefings, in their order: those published
+    that day, the quotes said that day, the events starting and those ending."""
+    published: dict[date, list[str]] = defaultdict(list)
+    said: dict[date, list[QuoteRef]] = defaultdict(list)
+    happened: dict[date, list[EventRef]] = defaultdict(list)
+    ended: dict[date, list[EventRef]] = defaultdict(list)
+    for slug, briefing in briefings:
+        published[briefing.source.published].append(slug)
+        for event in briefing.events:
+            happened[event.start].append(EventRef(slug, event.id, event.summary))
+            if event.is_range:
+                ended[event.end].append(EventRef(slug, event.id, event.summary))
+    for refs in quotes.values():
+        for ref in refs:
+            said[ref.said_on].append(ref)
+    return published, said, happened, ended
 
 
 def _tag_index(briefings: dict[str, Briefing], newest_first: tuple[str, ...]

@@ -33,6 +33,7 @@ from .anchor import Article, render_article
 from .cache import (
     BuildCache,
     Kept,
+    KeptMap,
     digest,
     digest_of,
     fingerprint,
@@ -555,7 +556,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
                 return link.unpack(name, value)
         return getattr(make(), name)
 
-    def read_whole(name: str) -> dict[str, Any] | None:
+    def read_whole(name: str) -> KeptMap | None:
         with many_objects():
             return store.state_map(f"index {name}")
 
@@ -581,13 +582,15 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
     if plan != kept_plan:
         store.keep("plan", tuple(zip(*plan, strict=True)))  # as columns: see link.pack
     for name, part in indexes.parts().items():
-        if before is not None and part is before.__dict__.get(name):
+        was = before.__dict__.get(name) if before is not None else None
+        if was is not None and part is was:
             continue  # the last build's, as kept
         if name in link.BY_BRIEFING:
+            kept = was.kept if isinstance(was, link.ByBriefing) and was.kept is not None \
+                else read_whole(name) if before is not None else None
             store.keep_map(f"index {name}",
                            {slug: link.pack_card(card) for slug, card in part.items()}
-                           if name == "cards" else dict(part),
-                           read_whole(name) if before is not None else None)
+                           if name == "cards" else dict(part), kept)
         else:
             store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change

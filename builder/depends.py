@@ -34,7 +34,7 @@ from typing import Any
 
 from . import urls
 from .cache import digest
-from .link import Indexes
+from .link import Indexes, columns, lists_any
 from .model import Site
 from .problems import Position
 from .render import Planned
@@ -120,14 +120,18 @@ def card_digests(indexes: Indexes, slugs: Iterable[str]) -> dict[str, bytes]:
             for slug in slugs}
 
 
-def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str]) -> set[str]:
+def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
+                  recarded: Iterable[str] | None = None) -> set[str]:
     """The files whose key may differ between two sites whose briefings differ
     only in ``changed`` (the same briefings, in the same order, on the same
     speakers, settings and theme), given both sites' indexes: the pages that
     list or show anything of a changed briefing, before or after, and those
-    whose entries in the indexes differ. More is harmless (a key worked out
+    whose entries in the indexes differ. ``recarded``: those of ``changed``
+    whose card changed (by default, all), the only ones a page showing no
+    more of them than their card can see. More is harmless (a key worked out
     again comes out the same); less would leave a page stale."""
     changed = set(changed)
+    recarded = changed if recarded is None else set(recarded)
     files = set()
     listing = set(changed)
     for slug in changed:
@@ -135,8 +139,9 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str]) -> se
     if after.related is not before.related:
         listing.update(slug for slug, related in after.related.items()
                        if related != before.related[slug])
-    listing.update(slug for slug, related in after.related.items()
-                   if not changed.isdisjoint(related))
+    if recarded:  # the pages listing a changed briefing among their related ones
+        listing.update(slug for slug, related in after.related.items()
+                       if not recarded.isdisjoint(related))
     files.update(urls.briefing_file(slug) for slug in listing)
 
     people = {s for indexes in (before, after) for slug in changed
@@ -153,8 +158,7 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str]) -> se
     files.update(urls.file_of(urls.speaker(s)) for s in people)
 
     days = {day for indexes in (before, after) for day, entry in indexes.days.items()
-            if not changed.isdisjoint(entry.published)
-            or any(r.slug in changed for r in (*entry.quotes, *entry.events, *entry.ending))}
+            if lists_any(entry, changed)}
     days.update(day for day in before.days.keys() | after.days.keys()
                 if _differ(before.days.get(day), after.days.get(day)))
     if before.days.keys() != after.days.keys():  # a day's neighbours
@@ -274,7 +278,7 @@ class _Keys:
         """Each day's counts, the titles of what was published (in their cards)
         and its events (with their summaries)."""
         rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
-                      self.listed(e.published), e.events)
+                      self.listed(e.published), columns(e.events))
                      for day, e in self.indexes.days.items())
         return self.key("dates", rows)
 
@@ -297,17 +301,10 @@ class _Keys:
 
     def _data(self, name: str) -> bytes:
         """Every data file shows every briefing's annotations and the indexes'
-        view of them; the briefings' file also counts the words of each article."""
+        view of them, which are made of those annotations and the speakers
+        alone (in the base); the briefings' file also counts the words of
+        each article."""
         if self._indexed is None:
-            indexes = self.indexes
-            # (The maps by briefing in slug order: read back in parts, their
-            # order is the cache's.)
-            self._indexed = _value_digest((
-                tuple(self.shown[s] for s in indexes.chronological),
-                *(sorted(part.items()) for part in (indexes.related,
-                                                    indexes.speakers_by_briefing,
-                                                    indexes.mentioned_by_briefing)),
-                indexes.briefings_by_speaker, indexes.speaker_dates,
-                tuple((s, len(indexes.quotes_by_speaker.get(s, ())),
-                       len(indexes.turns_by_speaker.get(s, ()))) for s in self.site.speakers)))
+            # One part: each digest is 16 bytes long.
+            self._indexed = digest(b"".join([self.shown[s] for s in self.indexes.chronological]))
         return self.key("data", name, self._indexed)

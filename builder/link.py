@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -128,10 +128,10 @@ class Indexes:
     def whole(self) -> Indexes:
         """Every part read: indexes that can go to another process."""
         parts = self.parts()
-        if "_read" not in self.__dict__ and not any(isinstance(part, ByBriefing)
+        if "_read" not in self.__dict__ and not any(isinstance(part, ByBriefing | Updated)
                                                     for part in parts.values()):
             return self
-        return Indexes(**{name: dict(part) if isinstance(part, ByBriefing) else part
+        return Indexes(**{name: dict(part) if isinstance(part, ByBriefing | Updated) else part
                           for name, part in parts.items()})
 
 
@@ -193,6 +193,32 @@ class ByBriefing(Mapping[str, Any]):
         return len(self._everything())
 
 
+class Updated(Mapping[str, Any]):
+    """An index by briefing with the entries of a few briefings made again
+    (``changes``, each replacing the entry ``base`` has): an update reads
+    the parts of the ones it changes, and keeps those."""
+
+    def __init__(self, base: Mapping[str, Any], changes: dict[str, Any]):
+        self.base = base
+        self.changes = changes
+
+    def __getitem__(self, slug: str) -> Any:
+        changes = self.changes
+        return changes[slug] if slug in changes else self.base[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+
+def _updated(base: Mapping[str, Any], changes: dict[str, Any]) -> Mapping[str, Any]:
+    """``base`` with ``changes``: a new map where ``base`` is a plain one."""
+    return Updated(base, changes) if isinstance(base, ByBriefing | Updated) \
+        else {**base, **changes}
+
+
 _PARTS = frozenset(f.name for f in fields(Indexes))
 
 
@@ -213,43 +239,94 @@ def unpack(name: str, kept: Any) -> Any:
     return packer[1](kept) if packer else kept
 
 
-def _pack_quotes(refs: tuple[QuoteRef, ...]) -> tuple[tuple[Any, ...], ...]:
+class Refs(Sequence[Any]):
+    """A tuple of references (:class:`QuoteRef` or :class:`EventRef`) read
+    back from the cache: kept as its columns (slugs, ids, then days as
+    ordinals or summaries), made into references only when read. A rebuild
+    counts every speaker's and every day's entries and looks for a few
+    briefings in them (:attr:`slugs`); it reads the references of a few."""
+
+    __slots__ = ("columns", "_kind", "_made")
+
+    def __init__(self, kind: type[QuoteRef] | type[EventRef], columns: tuple[tuple[Any, ...], ...]):
+        self._kind = kind
+        self.columns = columns
+        self._made: tuple[Any, ...] | None = None
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return self.columns[0] if self.columns else ()
+
+    def _refs(self) -> tuple[Any, ...]:
+        if self._made is None:
+            if not self.columns:
+                self._made = ()
+            elif self._kind is QuoteRef:
+                slugs, ids, days = self.columns
+                self._made = tuple(map(QuoteRef, slugs, ids, map(date.fromordinal, days)))
+            else:
+                self._made = tuple(map(EventRef, *self.columns))
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._refs()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._refs())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Refs):
+            return self.columns == other.columns if self._kind is other._kind \
+                else self._refs() == other._refs()
+        if isinstance(other, tuple):
+            return self._refs() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Refs, (self._kind, self.columns)
+
+    def __repr__(self) -> str:
+        return f"Refs({self._refs()!r})"
+
+
+def slugs_of(refs: Sequence[QuoteRef] | Sequence[EventRef]) -> tuple[str, ...]:
+    """The briefing of each reference, without making the references."""
+    return refs.slugs if isinstance(refs, Refs) else tuple(r.slug for r in refs)
+
+
+def columns(refs: Sequence[QuoteRef] | Sequence[EventRef]) -> tuple[tuple[Any, ...], ...]:
+    """References as columns of plain values, however they were made: what
+    the cache keeps, and what a digest of them is made of."""
+    if isinstance(refs, Refs):
+        return refs.columns
     if not refs:
         return ()
-    slugs, ids, days = zip(*refs, strict=True)
-    return slugs, ids, tuple(map(date.toordinal, days))
-
-
-def _unpack_quotes(columns: tuple[tuple[Any, ...], ...]) -> tuple[QuoteRef, ...]:
-    if not columns:
-        return ()
-    slugs, ids, days = columns
-    return tuple(map(QuoteRef._make, zip(slugs, ids, map(date.fromordinal, days), strict=True)))
-
-
-def _pack_events(refs: tuple[EventRef, ...]) -> tuple[tuple[str, ...], ...]:
+    if isinstance(refs[0], QuoteRef):
+        slugs, ids, days = zip(*refs, strict=True)
+        return slugs, ids, tuple(map(date.toordinal, days))
     return tuple(zip(*refs, strict=True))
 
 
-def _unpack_events(columns: tuple[tuple[str, ...], ...]) -> tuple[EventRef, ...]:
-    return tuple(map(EventRef._make, zip(*columns, strict=True)))
-
-
 def _pack_days(days: dict[date, Day]) -> dict[int, tuple[Any, ...]]:
-    return {day.toordinal(): (entry.published, _pack_quotes(entry.quotes),
-                              _pack_events(entry.events), _pack_events(entry.ending))
+    return {day.toordinal(): (entry.published, columns(entry.quotes),
+                              columns(entry.events), columns(entry.ending))
             for day, entry in days.items()}
 
 
 def _unpack_days(kept: dict[int, tuple[Any, ...]]) -> dict[date, Day]:
-    return {date.fromordinal(day): Day(published, _unpack_quotes(quotes), _unpack_events(events),
-                                       _unpack_events(ending))
+    return {date.fromordinal(day): Day(published, Refs(QuoteRef, quotes), Refs(EventRef, events),
+                                       Refs(EventRef, ending))
             for day, (published, quotes, events, ending) in kept.items()}
 
 
 _PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    "quotes_by_speaker": (lambda part: {k: _pack_quotes(v) for k, v in part.items()},
-                          lambda kept: {k: _unpack_quotes(v) for k, v in kept.items()}),
+    "quotes_by_speaker": (lambda part: {k: columns(v) for k, v in part.items()},
+                          lambda kept: {k: Refs(QuoteRef, v) for k, v in kept.items()}),
     "days": (_pack_days, _unpack_days),
 }
 
@@ -508,8 +585,8 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
     briefings_by_speaker = renewed(
         old.briefings_by_speaker, touched,
         {s: [slug for slug in changed if s in speaking[slug]] for s in touched}, newest)
-    speakers_by_briefing = {**old.speakers_by_briefing,
-                            **{slug: by_name(speaking[slug]) for slug in changed}}
+    speakers_by_briefing = _updated(old.speakers_by_briefing,
+                                    {slug: by_name(speaking[slug]) for slug in changed})
     co_speakers = dict(old.co_speakers)
     for speaker in touched:
         co_speakers.pop(speaker, None)
@@ -536,19 +613,19 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
 
     tags, tags_by_briefing = _renewed_tags(old, changed, newest)
     days = _renewed_days(old, changed, quotes, position)
-    features = {**old.features,
-                **{slug: _features(changed[slug], speaking[slug]) for slug in changed}}
+    features = _updated(old.features,
+                        {slug: _features(changed[slug], speaking[slug]) for slug in changed})
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
         else _related(features, chronological)
     return _unless_same(old, Indexes(
         chronological=chronological, newest_first=old.newest_first,
-        cards={**old.cards, **{slug: _card(briefing) for slug, briefing in changed.items()}},
+        cards=_updated(old.cards, {slug: _card(briefing) for slug, briefing in changed.items()}),
         previous=old.previous,
         next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
         briefings_by_speaker=briefings_by_speaker,
         speakers_by_briefing=speakers_by_briefing,
-        mentioned_by_briefing={**old.mentioned_by_briefing,
-                               **{slug: by_name(mentioned[slug]) for slug in changed}},
+        mentioned_by_briefing=_updated(old.mentioned_by_briefing,
+                                       {slug: by_name(mentioned[slug]) for slug in changed}),
         mentioned_in=mentioned_in, co_speakers=dict(sorted(co_speakers.items())),
         speaker_dates=speaker_dates, days=days,
         dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
@@ -559,10 +636,17 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
 def _unless_same(old: Indexes, new: Indexes) -> Indexes:
     """``new``, with each index equal to the old one being the old one: a caller
     tells what changed by identity (and keeps only that)."""
-    return Indexes(**{name: old_part if new_part is old_part or new_part == old_part
-                      else new_part
+    return Indexes(**{name: old_part if _same(new_part, old_part) else new_part
                       for (name, new_part), old_part in zip(new.parts().items(),
                                                              old.parts().values(), strict=True)})
+
+
+def _same(new: Any, old: Any) -> bool:
+    if new is old:
+        return True
+    if isinstance(new, Updated) and new.base is old:
+        return all(old[slug] == entry for slug, entry in new.changes.items())
+    return bool(new == old)
 
 
 def _slug_of(item: Any) -> str:
@@ -571,7 +655,7 @@ def _slug_of(item: Any) -> str:
 
 def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
                   newest: Callable[[str], int]
-                  ) -> tuple[dict[str, Tag], dict[str, tuple[tuple[str, str], ...]]]:
+                  ) -> tuple[dict[str, Tag], Mapping[str, tuple[tuple[str, str], ...]]]:
     """The tags of the changed briefings, before and now, made again. A tag
     is spelled one way across the site (two spellings are an error that
     stops the build before the indexes), so its name is that spelling."""
@@ -588,9 +672,9 @@ def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
             tags[tag] = Tag(tag, spelled.get(tag) or old.tags[tag].name, tuple(members))
         else:
             tags.pop(tag, None)
-    by_briefing = {**old.tags_by_briefing, **{
+    by_briefing = _updated(old.tags_by_briefing, {
         slug: tuple((urls.tag_slug(n), tags[urls.tag_slug(n)].name) for n in briefing.tags)
-        for slug, briefing in changed.items()}}
+        for slug, briefing in changed.items()})
     return dict(sorted(tags.items())), by_briefing
 
 
@@ -599,9 +683,7 @@ def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
                   ) -> dict[date, Day]:
     """The days that list a changed briefing, before or now, made again."""
     published, said, happened, ended = _by_day(changed.items(), quotes)
-    touched = {day for day, entry in old.days.items()
-               if any(s in changed for s in entry.published)
-               or any(r.slug in changed for r in (*entry.quotes, *entry.events, *entry.ending))}
+    touched = {day for day, entry in old.days.items() if lists_any(entry, changed.keys())}
     touched |= set(published) | set(said) | set(happened) | set(ended)
     days = dict(old.days)
     empty = Day((), (), ())
@@ -626,6 +708,13 @@ def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
         else:
             days.pop(day, None)
     return dict(sorted(days.items()))
+
+
+def lists_any(entry: Day, slugs: Set[str]) -> bool:
+    """Whether a day lists anything of these briefings."""
+    return not (slugs.isdisjoint(entry.published) and slugs.isdisjoint(slugs_of(entry.quotes))
+                and slugs.isdisjoint(slugs_of(entry.events))
+                and slugs.isdisjoint(slugs_of(entry.ending)))
 
 
 def _co_speakers(speaker: str, slugs: Iterable[str], speaking: Mapping[str, Iterable[str]]

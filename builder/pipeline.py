@@ -586,11 +586,16 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         if was is not None and part is was:
             continue  # the last build's, as kept
         if name in link.BY_BRIEFING:
+            pack = link.pack_card if name == "cards" else None
+            if isinstance(part, link.Updated) and part.base is was and store.keep_entries(
+                    f"index {name}", {slug: pack(entry) if pack else entry
+                                      for slug, entry in part.changes.items()}):
+                continue
             kept = was.kept if isinstance(was, link.ByBriefing) and was.kept is not None \
                 else read_whole(name) if before is not None else None
             store.keep_map(f"index {name}",
-                           {slug: link.pack_card(card) for slug, card in part.items()}
-                           if name == "cards" else dict(part), kept)
+                           {slug: pack(entry) if pack else entry for slug, entry in part.items()},
+                           kept)
         else:
             store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change
@@ -625,8 +630,10 @@ def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[
             cards_before = store.state_map("cards")
             if cards_before is not None and kept_before is not None:
                 kept = kept_before
-                cards = {**cards_before, **card_digests(indexes, change.changed)}
-                touched = touched_pages(change.before, indexes, change.changed)
+                made = card_digests(indexes, change.changed)
+                recarded = [s for s, card in made.items() if cards_before.get(s) != card]
+                touched = touched_pages(change.before, indexes, change.changed, recarded)
+                cards = {**cards_before, **made}
     keys, kept_now, cards = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
                                       {r.slug: r.shown for r in results}, base, kept, cards,
                                       touched)

@@ -5,96 +5,141 @@ assembled so that a rebuild pays for what changed.
 Ten thousand briefings make some sixty megabytes of these files. Each file is
 one run of entries per briefing, in chronological order, and the build keeps
 its layout: for each briefing, the key its run was made under (that of its
-page, which covers all the run shows), the digest of the run and where it
-stands in the file. A rebuild makes the runs of the briefings whose key
-changed, takes every other run's bytes from the file as last written, and
-learns from the runs' digests, before joining anything, whether the file comes
-out the same: then it is neither made nor written.
+page, which covers all the run shows), the digest of the run and its size. A
+rebuild makes the runs of the briefings whose key changed and learns from the
+runs' digests, before joining anything, whether the file comes out the same:
+then it is neither made nor written. Otherwise the new file is those runs
+between stretches of the file as last written, which the writer copies from
+file to file without reading them (:class:`~builder.write.Spliced`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import accumulate, compress
+from operator import ne
+from pathlib import Path
 from typing import NamedTuple
 
 from .cache import digest
 from .render import ENTRIES_SEPARATOR as SEPARATOR
+from .write import Spliced
+
+TAIL = b"\n  ]\n}\n"
 
 
 class Layout(NamedTuple):
-    """A data file as written: its digest (:func:`assemble`), its size, and
-    each briefing's run: slug -> (key, digest of its bytes, start, end)."""
+    """A data file as written: its digest (:func:`assemble`), its size, where
+    its first run starts, and each briefing's run, in the file's order: its
+    slug, the key it was made under, its digest and its size (0 for none)."""
 
     digest: bytes
     size: int
-    runs: dict[str, tuple[bytes, bytes, int, int]]
+    start: int
+    slugs: tuple[str, ...]
+    keys: tuple[bytes, ...]
+    digests: tuple[bytes, ...]
+    sizes: tuple[int, ...]
 
 
 class Assembled(NamedTuple):
     layout: Layout
-    data: Callable[[], bytes]  # the file's bytes, made when asked for
+    data: Callable[[], bytes | Spliced]  # the file, made when asked for
 
 
 def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], bytes],
-             make: Callable[[str], bytes], before: Layout | None,
-             written: Callable[[], bytes | None]) -> Assembled:
+             make: Callable[[str], bytes], before: Layout | None, written: Path
+             ) -> Assembled:
     """The data file of ``envelope`` (the document with an empty list of
     items, ending ``[]\\n}``) holding each briefing's run in ``slugs`` order.
 
     ``key_of(slug)``: the key its run is made under; ``make(slug)``: the run
     (its entries joined by :data:`SEPARATOR`; empty for none). ``before``: the
-    layout of the file as last written, whose bytes ``written()`` reads (None
-    where the file is not there). A run whose key is unchanged is taken from
-    those bytes, and made again if they are not the file the layout describes.
+    layout of the file as last written at ``written``. A run whose key is
+    unchanged is taken from that file, and made again if it is not the file
+    the layout describes.
 
     The file's digest is that of the envelope and of its runs' digests: equal
     files have equal digests, and a changed run changes it."""
     assert envelope.endswith(b"[]\n}"), "the items' list closes the document"
-    kept = before.runs if before else {}
     head = envelope[:-4] + b"[\n    "
-    runs: dict[str, tuple[bytes, bytes, int, int]] = {}
+    order = tuple(slugs)
+    keys = tuple(map(key_of, order))
     made: dict[str, bytes] = {}
-    at = len(head)
-    for slug in slugs:
-        key = key_of(slug)
-        run = kept.get(slug)
-        if run is not None and run[0] == key:
-            run_digest, size = run[1], run[3] - run[2]
-        else:
-            made[slug] = data = make(slug)
-            run_digest, size = digest(data), len(data)
-        if size:
-            runs[slug] = (key, run_digest, at, at + size)
-            at += size + len(SEPARATOR)
-        else:  # none: kept all the same, so that it is not made again
-            runs[slug] = (key, run_digest, 0, 0)
-    filled = any(end for _, _, _, end in runs.values())
-    size = at - len(SEPARATOR) + len(b"\n  ]\n}\n") if filled else len(envelope) + 1
-    file_digest = digest(envelope, b"".join(run[1] for run in runs.values() if run[3]))
-    layout = Layout(file_digest, size, runs)
+    if before is not None and before.slugs == order:  # the same briefings, in the same order
+        again = list(compress(range(len(order)), map(ne, keys, before.keys)))
+        digests, sizes = list(before.digests), list(before.sizes)
+    else:
+        was = {slug: i for i, slug in enumerate(before.slugs)} if before else {}
+        again, digests, sizes = [], [], []
+        for at, (slug, key) in enumerate(zip(order, keys, strict=True)):
+            i = was.get(slug)
+            if before is not None and i is not None and before.keys[i] == key:
+                digests.append(before.digests[i])
+                sizes.append(before.sizes[i])
+            else:
+                again.append(at)
+                digests.append(b"")
+                sizes.append(0)
+    for at in again:
+        made[order[at]] = data = make(order[at])
+        digests[at], sizes[at] = digest(data), len(data)
+    filled = len(sizes) - sizes.count(0)
+    size = len(head) + sum(sizes) + len(SEPARATOR) * (filled - 1) + len(TAIL) \
+        if filled else len(envelope) + 1
+    file_digest = digest(envelope, b"".join(compress(digests, sizes)))
+    layout = Layout(file_digest, size, len(head), order, keys, tuple(digests), tuple(sizes))
 
-    def data() -> bytes:
+    def data() -> bytes | Spliced:
         if not filled:
             return envelope + b"\n"
-        old: memoryview | None = None
-        if any(end and slug not in made for slug, (_, _, _, end) in runs.items()):
-            file = written()
-            # Not the file the layout describes: every run is made again.
-            old = memoryview(file) if file is not None and before is not None \
-                and len(file) == before.size else None
-        pieces = [head]
-        for slug, run in runs.items():
-            if not run[3]:
-                continue
-            if slug in made:
-                pieces.append(made[slug])
-            elif old is not None:
-                _, _, was, until = kept[slug]
-                pieces.append(old[was:until])
-            else:
-                pieces.append(make(slug))
-            pieces.append(SEPARATOR)
-        pieces[-1] = b"\n  ]\n}\n"
-        return b"".join(pieces)
+        stretches = _stretches(before, written) if len(made) < filled else None
+        pieces: list[bytes | tuple[int, int]] = [head]
+
+        def add(piece: bytes | tuple[int, int]) -> None:
+            if len(pieces) > 1:
+                pieces.append(SEPARATOR)
+            pieces.append(piece)
+
+        if stretches is not None and before is not None and before.slugs == order:
+            # Between two runs made again, the runs kept stand together in
+            # that file, with their separators: one stretch.
+            starts, ends = stretches
+            after = 0
+            for at in [*again, len(order)]:
+                first = next((i for i in range(after, at) if sizes[i]), None)
+                if first is not None:
+                    last = next(i for i in range(at - 1, after - 1, -1) if sizes[i])
+                    add((starts[first], ends[last] - starts[first]))
+                if at < len(order) and sizes[at]:
+                    add(made[order[at]])
+                after = at + 1
+        else:
+            where = dict(zip(before.slugs, zip(*stretches, strict=True), strict=True)) \
+                if stretches is not None and before is not None else {}
+            for slug, n in zip(order, sizes, strict=True):
+                if n:
+                    stretch = where.get(slug) if slug not in made else None
+                    add((stretch[0], stretch[1] - stretch[0]) if stretch is not None
+                        else made.get(slug) or make(slug))
+        pieces.append(TAIL)
+        if not any(isinstance(piece, tuple) for piece in pieces):
+            return b"".join(piece for piece in pieces if isinstance(piece, bytes))
+        return Spliced(written, tuple(pieces))
 
     return Assembled(layout, data)
+
+
+def _stretches(before: Layout | None, written: Path
+               ) -> tuple[list[int], list[int]] | None:
+    """Where each run of the file as last written starts and ends in it
+    (an empty run where the next one starts); None if that file is not the
+    one ``before`` describes."""
+    try:
+        if before is None or written.stat().st_size != before.size:
+            return None
+    except OSError:
+        return None
+    steps = [size + len(SEPARATOR) if size else 0 for size in before.sizes]
+    starts = list(accumulate(steps, initial=before.start))[:-1]
+    return starts, [start + size for start, size in zip(starts, before.sizes, strict=True)]

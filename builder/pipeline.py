@@ -63,7 +63,7 @@ from .render import (
 )
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
-from .write import Content, check_output_dir, list_files, output_stamp, write_output
+from .write import Content, Spliced, check_output_dir, list_files, output_stamp, write_output
 
 
 @dataclass
@@ -696,7 +696,7 @@ class _Stopped(Exception):
 def _with_previous(plan: list[Planned], keys: dict[str, bytes],
                    previous: dict[str, tuple[bytes, bytes]],
                    outputs: dict[str, tuple[bytes, bytes]], report: Report,
-                   rendered: Iterator[tuple[str, bytes | Callable[[], bytes], bytes]],
+                   rendered: Iterator[tuple[str, bytes | Callable[[], bytes | Spliced], bytes]],
                    advance: Advance
                    ) -> Iterator[tuple[str, Content]]:
     """Each planned file: None where the previous output has it made from the
@@ -719,8 +719,8 @@ def _with_previous(plan: list[Planned], keys: dict[str, bytes],
 
 
 def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs: int,
-                here: dict[str, Callable[[], tuple[bytes, Callable[[], bytes]]]]
-                ) -> Iterator[tuple[str, bytes | Callable[[], bytes], bytes]]:
+                here: dict[str, Callable[[], tuple[bytes, Callable[[], bytes | Spliced]]]]
+                ) -> Iterator[tuple[str, bytes | Callable[[], bytes | Spliced], bytes]]:
     """The files to render, in order, with their digests: those of ``here``
     made in this process (by the function given, whose bytes are made only
     when they are needed), the others by render tasks."""
@@ -751,30 +751,21 @@ _BY_BRIEFING = ("briefings", "quotes", "events")
 def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],
                briefing_key: Callable[[str], bytes], store: BuildCache,
                previous: dict[str, tuple[bytes, bytes]], out: Path
-               ) -> tuple[bytes, Callable[[], bytes]]:
+               ) -> tuple[bytes, Callable[[], bytes | Spliced]]:
     """A data file made of each briefing's entries (:mod:`builder.export`):
-    its digest, and its bytes when asked for. One briefing changed makes its
+    its digest, and the file when asked for. One briefing changed makes its
     own entries again, not the other 9,999's, which come from the file as the
     last build wrote it."""
     file = f"data/{kind}.json"
-    head = store.state(f"data {kind}")  # the file's digest and size; its runs apart
-    runs = store.state_map(f"data {kind} runs")
-    before = Layout(*head, runs) if isinstance(head, tuple) and len(head) == 2 \
-        and runs is not None and file in previous and head[0] == previous[file][1] else None
-
-    def written() -> bytes | None:
-        try:
-            return (out / file).read_bytes()
-        except OSError:
-            return None
-
+    kept = store.state(f"data {kind}")
+    before = Layout(*kept) if isinstance(kept, tuple) and len(kept) == len(Layout._fields) \
+        and file in previous and kept[0] == previous[file][1] else None
     assembled = assemble(
         data_envelope(site, kind), indexes.chronological, briefing_key,
         lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
-        before, written)
+        before, out / file)
     if assembled.layout != before:
-        store.keep(f"data {kind}", assembled.layout[:2])
-        store.keep_map(f"data {kind} runs", assembled.layout.runs, runs)
+        store.keep(f"data {kind}", tuple(assembled.layout))
     return assembled.layout.digest, assembled.data
 
 

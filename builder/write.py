@@ -44,7 +44,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .problems import Position, Problem, error
 
@@ -104,9 +104,66 @@ def check_output_dir(out: Path, site_root: Path, where: Position) -> list[Proble
     return []
 
 
-# What goes at a path of the output: its bytes, a file to copy, or None: the
-# same file as in the previous output, taken over unchanged.
-Content = bytes | Path | None
+class Spliced(NamedTuple):
+    """A file made of pieces: bytes, and stretches (offset, length) of a file
+    already there (``source``), which the kernel copies from file to file
+    without this process reading them: one entry changed in a data file of
+    thirty megabytes is that entry written and the rest copied."""
+
+    source: Path
+    pieces: tuple[bytes | tuple[int, int], ...]
+
+    def write(self, target: Path) -> None:
+        with open(self.source, "rb") as source, open(target, "wb", buffering=0) as file:
+            for piece in self.pieces:
+                if isinstance(piece, bytes):
+                    _write_all(file.fileno(), piece)
+                else:
+                    _copy_range(source.fileno(), file.fileno(), *piece)
+
+    def read(self) -> bytes:
+        """The file's bytes, made in memory."""
+        with open(self.source, "rb") as source:
+            return b"".join(piece if isinstance(piece, bytes)
+                            else os.pread(source.fileno(), piece[1], piece[0])
+                            for piece in self.pieces)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+# What copy_file_range answers where it cannot copy between these two files.
+_NO_COPY_RANGE = {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP,
+                  errno.EBADF}
+
+
+def _copy_range(source: int, target: int, offset: int, length: int) -> None:
+    """``length`` bytes of ``source`` from ``offset``, appended to ``target``."""
+    copy = getattr(os, "copy_file_range", None)
+    while length:
+        try:
+            if copy is None:
+                raise OSError(errno.ENOSYS, "no copy_file_range")
+            done = copy(source, target, length, offset)
+        except OSError as exc:
+            if exc.errno not in _NO_COPY_RANGE:
+                raise
+            copy = None
+            data = os.pread(source, min(length, 1 << 20), offset)
+            _write_all(target, data)
+            done = len(data)
+        if not done:
+            raise OSError(errno.EIO, "the file to copy from ended early")
+        offset += done
+        length -= done
+
+
+# What goes at a path of the output: its bytes, a file to copy, a file made
+# of pieces, or None: the same file as in the previous output, taken over.
+Content = bytes | Path | Spliced | None
 
 
 def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
@@ -229,10 +286,12 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
             _put(content, target)
 
 
-def _put(content: bytes | Path, target: Path) -> None:
-    """A file's bytes, or a copy of a file, at ``target``."""
+def _put(content: bytes | Path | Spliced, target: Path) -> None:
+    """A file's bytes, a copy of a file, or a file made of pieces, at ``target``."""
     if isinstance(content, bytes):
         target.write_bytes(content)
+    elif isinstance(content, Spliced):
+        content.write(target)
     else:
         shutil.copyfile(content, target)
 

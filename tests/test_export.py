@@ -5,10 +5,12 @@ the briefings that changed and the bytes of the file as last written
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from builder.export import SEPARATOR, Assembled, Layout, assemble
+from builder.write import Spliced
 
 ENVELOPE = b'{\n  "format": "briefings/quotes",\n  "quotes": []\n}'
 
@@ -18,14 +20,34 @@ def _runs(texts: dict[str, list[str]]) -> dict[str, bytes]:
             for slug, items in texts.items()}
 
 
+@pytest.fixture(autouse=True)
+def _folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
 def _assemble(runs: dict[str, bytes], keys: dict[str, bytes], before: Layout | None = None,
               written: bytes | None = None, made: list[str] | None = None) -> Assembled:
+    """Assembled with ``written`` as the file last written (none if None)."""
     def make(slug: str) -> bytes:
         if made is not None:
             made.append(slug)
         return runs[slug]
 
-    return assemble(ENVELOPE, list(runs), keys.__getitem__, make, before, lambda: written)
+    file = Path(f"written-{len(list(Path().iterdir()))}.json")
+    if written is not None:
+        file.write_bytes(written)
+    return assemble(ENVELOPE, list(runs), keys.__getitem__, make, before, file)
+
+
+def _bytes(assembled: Assembled) -> bytes:
+    """The file as the writer writes it."""
+    data = assembled.data()
+    if isinstance(data, bytes):
+        return data
+    target = Path("target.json")
+    data.write(target)
+    assert data.read() == target.read_bytes()
+    return target.read_bytes()
 
 
 FIRST = {"a": ["one", "two"], "b": [], "c": ["three"], "d": ["four"]}
@@ -33,13 +55,13 @@ FIRST = {"a": ["one", "two"], "b": [], "c": ["three"], "d": ["four"]}
 
 def test_a_file_assembled_from_nothing_is_the_json_document_of_every_entry() -> None:
     assembled = _assemble(_runs(FIRST), dict.fromkeys(FIRST, b"k"))
-    data = assembled.data()
+    data = _bytes(assembled)
     assert json.loads(data)["quotes"] == [
         {"slug": "a", "text": "one"}, {"slug": "a", "text": "two"},
         {"slug": "c", "text": "three"}, {"slug": "d", "text": "four"}]
     assert assembled.layout.size == len(data)
-    assert json.loads(_assemble(_runs({"a": [], "b": []}), dict.fromkeys("ab", b"k"))
-                      .data()) == json.loads(ENVELOPE)
+    assert json.loads(_bytes(_assemble(_runs({"a": [], "b": []}), dict.fromkeys("ab", b"k")))
+                      ) == json.loads(ENVELOPE)
 
 
 @pytest.mark.parametrize("change", [
@@ -53,23 +75,29 @@ def test_a_rebuild_makes_only_the_changed_runs_and_equals_a_file_made_anew(
         change: dict[str, list[str]]) -> None:
     keys = dict.fromkeys(FIRST, b"k")
     first = _assemble(_runs(FIRST), keys)
-    written = first.data()
+    written = _bytes(first)
     after = _runs({**FIRST, **change})
     made: list[str] = []
     rebuilt = _assemble(after, {**keys, **dict.fromkeys(change, b"changed")}, first.layout,
                         written, made)
     fresh = _assemble(after, keys)
-    assert rebuilt.data() == fresh.data()
+    assert _bytes(rebuilt) == _bytes(fresh)
     assert made == list(change)
+    if any(runs for slug, runs in FIRST.items() if slug not in change):
+        # The runs that did not change are copied from the file as written.
+        copied = rebuilt.data()
+        assert isinstance(copied, Spliced)
+        assert sum(len(p) for p in copied.pieces if isinstance(p, bytes)) \
+            <= len(_bytes(fresh)) - sum(len(after[s]) for s in FIRST if s not in change)
     assert rebuilt.layout.digest == fresh.layout.digest != first.layout.digest
-    assert rebuilt.layout.size == len(fresh.data())
+    assert rebuilt.layout.size == len(_bytes(fresh))
 
 
 def test_a_run_made_again_the_same_gives_the_file_its_digest_before_it_is_made() -> None:
     """The build compares digests, and makes a file only when its digest changed."""
     first = _assemble(_runs(FIRST), dict.fromkeys(FIRST, b"k"))
     again = _assemble(_runs(FIRST), {**dict.fromkeys(FIRST, b"k"), "c": b"new"}, first.layout,
-                      first.data())
+                      _bytes(first))
     assert again.layout.digest == first.layout.digest
     other = _assemble(_runs({**FIRST, "c": ["three!"]}), {**dict.fromkeys(FIRST, b"k"),
                                                           "c": b"new"}, first.layout)
@@ -82,7 +110,23 @@ def test_a_file_that_is_not_the_one_laid_out_is_made_again_whole(written: bytes 
     keys = dict.fromkeys(FIRST, b"k")
     first = _assemble(_runs(FIRST), keys)
     if written == "truncated":
-        written = first.data()[:-3]
+        written = _bytes(first)[:-3]
     after = _runs({**FIRST, "c": ["three, changed"]})
     rebuilt = _assemble(after, {**keys, "c": b"changed"}, first.layout, written)
-    assert rebuilt.data() == _assemble(after, keys).data()
+    assert _bytes(rebuilt) == _bytes(_assemble(after, keys))
+
+
+@pytest.mark.parametrize("after", [
+    {"a": ["one", "two"], "b": [], "new": ["five"], "c": ["three"], "d": ["four"]},  # added
+    {"a": ["one", "two"], "c": ["three"], "d": ["four"]},  # gone
+    {"c": ["three"], "a": ["one", "two"], "b": [], "d": ["four"]},  # moved
+])
+def test_briefings_added_gone_or_moved_keep_the_runs_of_the_others(after: dict[str, list[str]]
+                                                                   ) -> None:
+    keys = dict.fromkeys(after, b"k")
+    first = _assemble(_runs(FIRST), dict.fromkeys(FIRST, b"k"))
+    made: list[str] = []
+    rebuilt = _assemble(_runs(after), keys, first.layout, _bytes(first), made)
+    assert _bytes(rebuilt) == _bytes(_assemble(_runs(after), keys))
+    assert made == [slug for slug in after if slug not in FIRST]
+    assert isinstance(rebuilt.data(), Spliced)

@@ -159,22 +159,28 @@ class ByBriefing(Mapping[str, Any]):
         self._read_whole = read_whole
         self._whole = whole
         self._value = value
-        self._parts: dict[int, Mapping[str, Any]] = {}
+        self._read: set[int] = set()  # the parts read
+        self._found: dict[str, Any] = {}  # the entries of those parts
         self._all: Mapping[str, Any] | None = None
         self.kept: dict[str, Any] | None = None  # the whole as kept, once read
 
     def __getitem__(self, slug: str) -> Any:
+        found = self._found.get(slug, _MISSING)
+        if found is not _MISSING:
+            return found
         if self._all is not None:
             return self._all[slug]
         number = self._part_of(slug)
-        part = self._parts.get(number)
-        if part is None:
+        if number not in self._read:
             kept = self._read_part(number)
             if kept is None:
                 return self._everything()[slug]
-            part = self._parts[number] = {k: self._value(v) for k, v in kept.items()} \
-                if self._value else kept
-        return part[slug]
+            self._read.add(number)
+            self._found.update({k: self._value(v) for k, v in kept.items()}
+                               if self._value else kept)
+            if slug in self._found:
+                return self._found[slug]
+        raise KeyError(slug)
 
     def _everything(self) -> Mapping[str, Any]:
         if self._all is None:
@@ -220,6 +226,7 @@ def _updated(base: Mapping[str, Any], changes: dict[str, Any]) -> Mapping[str, A
 
 
 _PARTS = frozenset(f.name for f in fields(Indexes))
+_MISSING = object()
 
 
 # -- the indexes as the cache keeps them ------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import markdown, urls
 from .anchor import Article, tint
-from .link import EventRef, Indexes
+from .link import EventRef, Indexes, columns
 from .model import Site, Speaker
 
 HOME_LATEST = 20
@@ -256,20 +256,29 @@ class ViewBuilder:
         return self.page(path, "speaker.html", speaker.name, view, description, "Speakers")
 
     def dates(self) -> Page:
+        """Every day, with what it lists counted and the titles and events
+        of the first: a row each, made here rather than in the template
+        (the page lists every day of the site)."""
         path = urls.DATES
+        cards = self.indexes.cards
         years = []
         for year, in_year in groupby(self.indexes.days.items(), key=lambda d: d[0].year):
             months = []
             for month, in_month in groupby(in_year, key=lambda d: d[0].month):
                 days = []
                 for day, entry in in_month:
+                    counts = (len(entry.published), len(entry.quotes),
+                              len(entry.events) + len(entry.ending))
+                    titles = [cards[s].title for s in entry.published] + list(
+                        columns(entry.events)[2] if entry.events else ())
                     days.append({"date": self.date(path, day),
-                                 "published": len(entry.published),
-                                 "quotes": len(entry.quotes),
-                                 "events": len(entry.events) + len(entry.ending),
-                                 "titles": [self.indexes.cards[s].title
-                                            for s in entry.published]
-                                 + [e.summary for e in entry.events]})
+                                 "published": counts[0], "quotes": counts[1],
+                                 "events": counts[2],
+                                 "counts": " · ".join(
+                                     f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
+                                     for n, noun in zip(counts, ("published", "quote", "event"),
+                                                        strict=True) if n),
+                                 "titles": " · ".join(titles)})
                 months.append({"name": date(year, month, 1).strftime("%B"),
                                "id": f"{year}-{month:02d}", "days": days})
             years.append({"year": year, "months": months})

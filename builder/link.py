@@ -331,6 +331,11 @@ def _unpack_days(kept: dict[int, tuple[Any, ...]]) -> dict[date, Day]:
             for day, (published, quotes, events, ending) in kept.items()}
 
 
+# The indexes kept in parts by their keys (days by ordinal, speakers by id),
+# read back whole: a quote added changes a few entries, and writes those parts.
+IN_PARTS = frozenset({"days", "quotes_by_speaker"})
+
+
 _PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "quotes_by_speaker": (lambda part: {k: columns(v) for k, v in part.items()},
                           lambda kept: {k: Refs(QuoteRef, v) for k, v in kept.items()}),

@@ -551,7 +551,11 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
                                    lambda: getattr(make(), name),
                                    link.unpack_card if name == "cards" else None)
         with many_objects():
-            value = store.state(f"index {name}")
+            if name in link.IN_PARTS:
+                kept = read_in_parts[name] = read_whole(name)
+                value = dict(sorted(kept.items())) if kept is not None else None
+            else:
+                value = store.state(f"index {name}")
             if value is not None:
                 return link.unpack(name, value)
         return getattr(make(), name)
@@ -560,6 +564,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         with many_objects():
             return store.state_map(f"index {name}")
 
+    read_in_parts: dict[str, KeptMap | None] = {}  # those of link.IN_PARTS, as read
     if kept_key == key and isinstance(plan, list):
         return Indexes.unpacked(read), plan, None
     before = Indexes.unpacked(read) if isinstance(plan, list) else None
@@ -596,6 +601,8 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             store.keep_map(f"index {name}",
                            {slug: pack(entry) if pack else entry for slug, entry in part.items()},
                            kept)
+        elif name in link.IN_PARTS:
+            store.keep_map(f"index {name}", link.pack(name, part), read_in_parts.get(name))
         else:
             store.keep(f"index {name}", link.pack(name, part))
     return indexes, plan, change

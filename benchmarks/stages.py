@@ -39,7 +39,7 @@ STAGES = {
     "load": ("load_site",),
     "config": ("read_config",),
     "validate + anchor": ("read_speakers", "_read_briefings"),
-    "link": ("check_uses", "build_indexes", "plan_site"),
+    "link": ("found_in", "found_again", "checked", "build_indexes", "update_indexes", "plan_site"),
     "keys": ("page_keys",),
     "render + write": ("write_output",),
 }

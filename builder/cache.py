@@ -323,13 +323,15 @@ class BuildCache:
         for i, part in parts.items():
             self._pending[f"{name} part {i:02d}"] = part
 
-    def keep_entries(self, name: str, entries: dict[Any, Any]) -> bool:
+    def keep_entries(self, name: str, entries: dict[Any, Any], gone: Iterable[Any] = ()
+                     ) -> bool:
         """Keep entries of a map kept with :meth:`keep_map` made again (each
-        in place of one it holds), with the next save: the parts that hold
-        them, read back and changed. False, keeping nothing, where one of
-        those parts cannot be read back: then keep the whole map."""
+        in place of one it holds, or new) and those ``gone``, with the next
+        save: the parts that hold them, read back and changed. False, keeping
+        nothing, where one of those parts cannot be read back: then keep the
+        whole map."""
         parts: dict[int, dict[Any, Any]] = {}
-        for key, entry in entries.items():
+        for key in [*entries, *gone]:
             number = part_of(key)
             if number not in parts:
                 part = self._pending.get(f"{name} part {number:02d}")
@@ -337,7 +339,10 @@ class BuildCache:
                 if part is None:
                     return False
                 parts[number] = dict(part)
-            parts[number][key] = entry
+        for key in gone:
+            parts[part_of(key)].pop(key, None)
+        for key, entry in entries.items():
+            parts[part_of(key)][key] = entry
         for number, part in parts.items():
             self._pending[f"{name} part {number:02d}"] = part
         return True

@@ -406,44 +406,118 @@ def check_uses(uses: Mapping[str, Uses], speakers: dict[str, Speaker], known: se
     ``declared`` None (the file unreadable) speakers are not checked at all, and
     unused speakers are only looked for when every briefing was read whole
     (``complete``)."""
+    return checked(found_in(uses, known, declared)[0], speakers, declared, complete)
+
+
+class Found(NamedTuple):
+    """What :func:`check_uses` finds, kept by where it finds it, so that it
+    can be found again for a few briefings changed (:func:`found_again`)."""
+
+    local: dict[str, tuple[Problem, ...]]  # slug -> its unknown speakers and related
+    used: dict[str, int]  # speaker -> the briefings using it
+    spelled: dict[str, tuple[Problem, ...]]  # tag URL -> its spellings that differ
+
+
+# Each tag URL's uses, by briefing: (slug, the tag as written there, where).
+Spellings = dict[str, tuple[tuple[str, str, tuple[str, int, int]], ...]]
+
+
+def found_in(uses: Mapping[str, Uses], known: set[str], declared: set[str] | None
+             ) -> tuple[Found, Spellings]:
+    """What the checks find in these uses, and each tag URL's spellings."""
+    found = Found({}, {}, {})
+    by_url: dict[str, list[tuple[str, str, tuple[str, int, int]]]] = defaultdict(list)
+    for slug in sorted(uses):
+        _add(found, slug, uses[slug], known, declared)
+        for tag, at in uses[slug].tags:
+            by_url[urls.tag_slug(tag)].append((slug, tag, at))
+    spellings = {url: tuple(entries) for url, entries in by_url.items()}
+    for url, entries in spellings.items():
+        _spell(found, url, entries)
+    return found, spellings
+
+
+def found_again(found: Found, spellings: Callable[[str], tuple[Any, ...]],
+                before: Mapping[str, Uses], now: Mapping[str, Uses], known: set[str],
+                declared: set[str] | None) -> tuple[Found, Spellings]:
+    """``found`` for the briefings of ``before`` (their uses as they were
+    found) now using ``now`` (a briefing gone or new missing from one), on
+    the same ``known`` and ``declared``: what :func:`found_in` finds of all
+    the briefings, at the cost of these. ``spellings(url)`` gives a tag
+    URL's spellings as they were found; the ones that changed come back
+    (empty for a URL no longer used)."""
+    again = Found(dict(found.local), dict(found.used), dict(found.spelled))
+    touched: dict[str, list[tuple[str, str, tuple[str, int, int]]]] = {}
+    for slug, uses in before.items():
+        again.local.pop(slug, None)
+        for speaker in uses.used:
+            again.used[speaker] -= 1
+            if not again.used[speaker]:
+                del again.used[speaker]
+    for uses in (*before.values(), *now.values()):
+        for tag, _ in uses.tags:
+            url = urls.tag_slug(tag)
+            if url not in touched:
+                touched[url] = [e for e in spellings(url) if e[0] not in before]
+    for slug, uses in now.items():
+        _add(again, slug, uses, known, declared)
+        for tag, at in uses.tags:
+            touched[urls.tag_slug(tag)].append((slug, tag, at))
+    changed = {}
+    for url, entries in touched.items():
+        # By briefing (sorted stably: a briefing's own tags stay in its order).
+        changed[url] = tuple(sorted(entries, key=lambda e: e[0]))
+        _spell(again, url, changed[url])
+    return again, changed
+
+
+def _add(found: Found, slug: str, uses: Uses, known: set[str], declared: set[str] | None
+         ) -> None:
     problems = []
-    for found in uses.values():
-        for speaker, where, what in found.speakers:
-            if declared is not None and speaker not in declared:
-                problems.append(error(Position(*where), f"unknown speaker '{speaker}'{what}."
-                                      f"{did_you_mean(speaker, declared)}"
-                                      + _add_hint(speaker, declared)))
-        for slug, where in found.related:
-            if slug not in known:
-                problems.append(error(Position(*where), f"related briefing '{slug}' does not "
-                                      f"exist.{did_you_mean(slug, known)}"))
-    problems.extend(_tag_spellings(uses))
+    for speaker, where, what in uses.speakers:
+        if declared is not None and speaker not in declared:
+            problems.append(error(Position(*where), f"unknown speaker '{speaker}'{what}."
+                                  f"{did_you_mean(speaker, declared)}"
+                                  + _add_hint(speaker, declared)))
+    for related, where in uses.related:
+        if related not in known:
+            problems.append(error(Position(*where), f"related briefing '{related}' does not "
+                                  f"exist.{did_you_mean(related, known)}"))
+    if problems:
+        found.local[slug] = tuple(problems)
+    for speaker in uses.used:
+        found.used[speaker] = found.used.get(speaker, 0) + 1
+
+
+def _spell(found: Found, url: str, entries: tuple[tuple[str, str, tuple[str, int, int]], ...]
+           ) -> None:
+    """Two spellings of one tag URL (``Tokaev``, ``Токаев``; ``CSTO``, ``Csto``)
+    are reported, never merged into one page silently: each use spelled
+    otherwise than the first (by briefing)."""
+    found.spelled.pop(url, None)
+    if not entries:
+        return
+    first, first_at = entries[0][1], Position(*entries[0][2])
+    problems = tuple(error(Position(*at), f"the tag '{tag}' is written '{first}' elsewhere "
+                           f"({first_at}), and both would be tags/{url}/: write them the same "
+                           "way, or make them differ.")
+                     for _, tag, at in entries if tag != first)
+    if problems:
+        found.spelled[url] = problems
+
+
+def checked(found: Found, speakers: dict[str, Speaker], declared: set[str] | None,
+            complete: bool) -> list[Problem]:
+    """The problems of what was found: its own, and the speakers used nowhere."""
+    problems = [p for slug in sorted(found.local) for p in found.local[slug]]
+    problems += [p for url in sorted(found.spelled) for p in found.spelled[url]]
     if not complete or declared is None:
         return problems
-    used = {speaker for found in uses.values() for speaker in found.used}
     for speaker in speakers.values():
-        if speaker.id not in used:
+        if speaker.id not in found.used:
             problems.append(warning(speaker.where, f"speaker '{speaker.id}' is never quoted, "
                                     "speaks in no transcript and is mentioned in no article: "
                                     "remove it or annotate a quote."))
-    return problems
-
-
-def _tag_spellings(uses: Mapping[str, Uses]) -> list[Problem]:
-    """Two spellings of one tag URL (``Tokaev``, ``Токаев``; ``CSTO``, ``Csto``)
-    are reported, never merged into one page silently."""
-    problems = []
-    first: dict[str, tuple[str, Position]] = {}
-    for slug in sorted(uses):
-        for tag, at in uses[slug].tags:
-            url = urls.tag_slug(tag)
-            seen = first.get(url)
-            if seen is None:
-                first[url] = tag, Position(*at)
-            elif seen[0] != tag:
-                problems.append(error(Position(*at), f"the tag '{tag}' is written '{seen[0]}' "
-                                      f"elsewhere ({seen[1]}), and both would be tags/{url}/: "
-                                      "write them the same way, or make them differ."))
     return problems
 
 

@@ -48,7 +48,17 @@ from .cache import (
 from .config import read_config
 from .depends import card_digests, page_keys, touched_pages
 from .export import Layout, assemble
-from .link import Indexes, Uses, build_indexes, check_uses, update_indexes, uses_of
+from .link import (
+    Found,
+    Indexes,
+    Uses,
+    build_indexes,
+    checked,
+    found_again,
+    found_in,
+    update_indexes,
+    uses_of,
+)
 from .load import RawPair, TextFile, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
@@ -168,7 +178,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     shown = {r.slug: r.shown for r in results if r.modelled}
     problems.extend(_references(models, speakers, set(raw.slugs), declared,
                                 not partial and len(briefings) == len(raw.slugs),
-                                model_key, store, shown))
+                                model_key, store, shown, common))
     if strict:
         report.problems = problems = sorted(strictly(problems))
     report.problems.sort()
@@ -488,40 +498,99 @@ def _speakers(file: TextFile | None, store: BuildCache
 
 def _references(models: Models, speakers: dict[str, Speaker], known: set[str],
                 declared: set[str] | None, complete: bool, model_key: bytes,
-                store: BuildCache, shown: dict[str, bytes]) -> list[Problem]:
+                store: BuildCache, shown: dict[str, bytes], common: bytes) -> list[Problem]:
     """What :func:`check_uses` finds, or the last build's where it was made
     from the same (``model_key``: what other pages see of every briefing, the
     speakers and the settings). It looks at each briefing's :class:`Uses`,
-    which the cache keeps by what other pages see of it (``shown``), so that
-    only the briefings that changed are read for it."""
-    key = digest(model_key, *sorted(known), repr(sorted(declared or ())),
-                 f"{declared is None} {complete}")
+    which the cache keeps by what other pages see of it (``shown``). Where a
+    few briefings changed since, the last build's findings are found again
+    for those (:func:`found_again`), reading the uses of no other."""
+    # (One part: a slug holds no NUL.)
+    names = digest("\0".join(sorted(known)), repr(sorted(declared or ())), f"{declared is None}")
+    key = digest(model_key, names, f"{complete}")
     if store.state("references_key") == key:
         kept = store.state("references")
         if isinstance(kept, list):
             return kept
-    before = store.state_map("uses")  # slug -> (what is shown of it, its Uses as a tuple)
-    kept_uses = before or {}
-    uses: dict[str, Uses] = {}
-    todo = []
-    for slug, seen in shown.items():
-        entry = kept_uses.get(slug)
-        if entry is not None and entry[0] == seen:
-            uses[slug] = Uses._make(entry[1])
-        else:
-            todo.append(slug)
-    if len(todo) > _FEW:
-        models.read_all()
-    for slug in todo:
-        uses[slug] = uses_of(*models.get(slug))
-    found = check_uses(uses, speakers, known=known, declared=declared, complete=complete)
-    if todo or uses.keys() != kept_uses.keys():
-        # Kept as plain tuples: pickle writes a named tuple through a Python call.
-        store.keep_map("uses", {slug: (shown[slug], tuple(found_uses))
-                                for slug, found_uses in uses.items()}, before)
+    context = digest(common, names)
+    found = _found_again(models, known, declared, store, shown, context)
+    if found is None:
+        before = store.state_map("uses")  # slug -> (what is shown of it, its Uses as a tuple)
+        kept_uses = before or {}
+        uses: dict[str, Uses] = {}
+        todo = []
+        for slug, seen in shown.items():
+            entry = kept_uses.get(slug)
+            if entry is not None and entry[0] == seen:
+                uses[slug] = Uses._make(entry[1])
+            else:
+                todo.append(slug)
+        if len(todo) > _FEW:
+            models.read_all()
+        for slug in todo:
+            uses[slug] = uses_of(*models.get(slug))
+        found, spellings = found_in(uses, known, declared)
+        store.keep_map("references spellings", spellings)
+        if todo or uses.keys() != kept_uses.keys():
+            # Kept as plain tuples: pickle writes a named tuple through a Python call.
+            store.keep_map("uses", {slug: (shown[slug], tuple(found_uses))
+                                    for slug, found_uses in uses.items()}, before)
+    problems = checked(found, speakers, declared, complete)
+    store.keep("references_found", (context, shown, tuple(found)))
     store.keep("references_key", key)
-    store.keep("references", found)
+    store.keep("references", problems)
+    return problems
+
+
+def _found_again(models: Models, known: set[str], declared: set[str] | None,
+                 store: BuildCache, shown: dict[str, bytes], context: bytes) -> Found | None:
+    """The last build's findings found again for the few briefings whose
+    ``shown`` changed (or that came or went) since, on the same briefings and
+    speakers (``context``); None where that is not what changed."""
+    kept = store.state("references_found")
+    if not (isinstance(kept, tuple) and len(kept) == 3 and kept[0] == context
+            and isinstance(kept[1], dict) and isinstance(kept[2], tuple)
+            and len(kept[2]) == len(Found._fields)):
+        return None
+    shown_before, found = kept[1], Found(*kept[2])
+    changed = [slug for slug, seen in shown.items() if shown_before.get(slug) != seen]
+    gone = [slug for slug in shown_before if slug not in shown]
+    if len(changed) + len(gone) > _FEW:
+        return None
+    read: dict[int, dict[str, Any] | None] = {}
+
+    def spellings(url: str) -> tuple[Any, ...]:
+        number = part_of(url)
+        if number not in read:
+            read[number] = store.state_part("references spellings", number)
+        part = read[number]
+        if part is None:
+            raise _Unkept
+        return part.get(url, ())
+
+    before: dict[str, Uses] = {}
+    for slug in [*changed, *gone]:
+        if slug in shown_before:
+            entry = (store.state_part("uses", part_of(slug)) or {}).get(slug)
+            if entry is None or entry[0] != shown_before[slug]:
+                return None
+            before[slug] = Uses._make(entry[1])
+    now = {slug: uses_of(*models.get(slug)) for slug in changed}
+    try:
+        found, respelled = found_again(found, spellings, before, now, known, declared)
+    except _Unkept:
+        return None
+    if not store.keep_entries("uses", {slug: (shown[slug], tuple(uses))
+                                       for slug, uses in now.items()}, gone) or \
+            not store.keep_entries("references spellings",
+                                   {url: e for url, e in respelled.items() if e},
+                                   [url for url, e in respelled.items() if not e]):
+        return None
     return found
+
+
+class _Unkept(Exception):
+    """A part of a map the cache no longer holds whole."""
 
 
 def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: BuildCache,

@@ -531,3 +531,38 @@ def test_a_map_is_kept_in_parts_and_only_the_changed_parts_are_written_again(
     database.close()
     assert store.state_map("numbers") is None  # a part missing: made again, never half
     store.close()
+
+
+def _respelled_tag(site: Path) -> None:
+    """"Middle East" is a tag of several briefings: written otherwise in one."""
+    _edit(site / "content" / "briefings" / "2016-04-21-putin-netanyahu-moscow.yaml",
+          "  - Middle East", "  - Middle east")
+
+
+def _unknown_speaker(site: Path) -> None:
+    path = site / "content" / "briefings" / "2016-04-21-putin-netanyahu-moscow.yaml"
+    text = path.read_text("utf-8")
+    speaker = text.split("  - speaker: ", 1)[1].split("\n", 1)[0]
+    _edit(path, f"  - speaker: {speaker}\n", f"  - speaker: {speaker}-nobody\n")
+
+
+@pytest.mark.parametrize("change", [_respelled_tag, _unknown_speaker])
+def test_a_rebuild_reports_the_problems_a_clean_build_reports(tmp_path: Path,
+                                                              change: Callable) -> None:
+    """The checks across briefings are made again for the briefing that
+    changed, on what the last build found of the others: the errors it finds
+    must be those of a clean build, and go when the change is undone."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    first = build(site, out)
+    assert first.ok
+    path = next(p for p in (site / "content" / "briefings").glob("*.yaml")
+                if p.name.startswith("2016-04-21"))
+    original = path.read_text("utf-8")
+    change(site)
+    broken = build(site, out)
+    clean = build(site, tmp_path / "clean", cache=False)
+    assert not broken.ok and [str(p) for p in broken.problems] == [str(p) for p in clean.problems]
+    path.write_text(original, "utf-8")
+    again = build(site, out)
+    assert again.ok and [str(p) for p in again.problems] == [str(p) for p in first.problems]

@@ -15,8 +15,12 @@ from builder.cache import digest_of
 from builder.depends import card_digests, page_keys, touched_pages
 from builder.link import (
     Indexes,
+    Uses,
     build_indexes,
     check_references,
+    checked,
+    found_again,
+    found_in,
     pack,
     unpack,
     update_indexes,
@@ -235,3 +239,48 @@ def test_page_keys_worked_out_again_for_the_touched_pages_equal_keys_worked_out_
     again, _, _ = page_keys(plan, site, anew, whole, shown, b"", kept, {**cards, **made_cards},
                             touched)
     assert again == page_keys(plan, site, anew, whole, shown, b"")[0]
+
+
+def _where(slug: str, line: int) -> tuple[str, int, int]:
+    return f"content/briefings/{slug}.yaml", line, 3
+
+
+_uses = st.builds(
+    lambda speakers, related, tags, used: (speakers, related, tags, used),
+    st.lists(st.sampled_from(["vladimir-putin", "joe-biden", "nobody", "vladimir-putn"]),
+             max_size=3),
+    st.lists(st.sampled_from(["a", "b", "c", "gone"]), max_size=2),
+    st.lists(st.sampled_from(["CSTO", "Csto", "Russia", "russia", "Токаев"]), max_size=3),
+    st.sets(st.sampled_from(["vladimir-putin", "joe-biden"])))
+
+
+def _as_uses(slug: str, spec: tuple) -> Uses:
+    speakers, related, tags, used = spec
+    return Uses(tuple((s, _where(slug, i + 1), "") for i, s in enumerate(speakers)),
+                tuple((r, _where(slug, 10 + i)) for i, r in enumerate(related)),
+                tuple((t, _where(slug, 20 + i)) for i, t in enumerate(tags)),
+                tuple(sorted(used)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcdef"), _uses, max_size=5),
+       st.dictionaries(st.sampled_from("abcdefg"), st.none() | _uses, max_size=3))
+def test_checks_found_again_for_the_briefings_that_changed_equal_the_checks_of_all(
+        first: dict[str, tuple], changes: dict[str, tuple | None]) -> None:
+    """A rebuild checks the uses of the briefings that changed (or came or
+    went) against what the last build found, not every briefing's again."""
+    before = {slug: _as_uses(slug, spec) for slug, spec in first.items()}
+    after = {**before, **{slug: _as_uses(slug, spec) for slug, spec in changes.items() if spec}}
+    for slug in [s for s, spec in changes.items() if spec is None]:
+        after.pop(slug, None)
+    known, declared = set(after) | {"a"}, {"vladimir-putin", "joe-biden"}
+    changed = {slug for slug in changes if slug in before or slug in after}
+    found, spellings = found_in(before, known, declared)
+    again, respelled = found_again(found, lambda url: spellings.get(url, ()),
+                                   {slug: before[slug] for slug in changed if slug in before},
+                                   {slug: after[slug] for slug in changed if slug in after},
+                                   known, declared)
+    anew, spellings_anew = found_in(after, known, declared)
+    assert again == anew
+    assert checked(again, SPEAKERS, declared, True) == checked(anew, SPEAKERS, declared, True)
+    assert {url: e for url, e in {**spellings, **respelled}.items() if e} == spellings_anew

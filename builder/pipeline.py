@@ -649,7 +649,12 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             change = _Change(before, kept_key, changed) if indexes is not None else None
     if indexes is None:
         before, indexes = None, make()
-    kept_plan, plan = plan, plan_site(site, indexes)
+    kept_plan = plan
+    if not (before is not None and isinstance(plan, list) and indexes.dated is before.dated
+            and (indexes.tags is before.tags or indexes.tags.keys() == before.tags.keys())):
+        # (Made again for the same briefings in the same order, on the same
+        # speakers, days and tags, the plan is the last build's.)
+        plan = plan_site(site, indexes)
     store.keep("indexes_key", key)
     store.keep("indexes_common", common)
     store.keep_map("indexes_shown", shown, kept_shown)

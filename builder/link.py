@@ -149,6 +149,9 @@ class ByBriefing(Mapping[str, Any]):
     briefing up reads its part; going through all of them reads the whole.
     ``whole`` is what to use where the cache cannot give a part back."""
 
+    # Parts read one at a time before the rest are read at once.
+    _ONE_BY_ONE = 8
+
     def __init__(self, part_of: Callable[[str], int],
                  read_part: Callable[[int], dict[str, Any] | None],
                  read_whole: Callable[[], dict[str, Any] | None],
@@ -172,6 +175,8 @@ class ByBriefing(Mapping[str, Any]):
             return self._all[slug]
         number = self._part_of(slug)
         if number not in self._read:
+            if len(self._read) >= self._ONE_BY_ONE:  # a page that lists them all
+                return self._everything()[slug]
             kept = self._read_part(number)
             if kept is None:
                 return self._everything()[slug]

@@ -47,13 +47,18 @@ class TextFile(NamedTuple):  # named tuples: a site lists ten thousand in a blin
 class RawPair(NamedTuple):
     """A briefing's two files. ``signature`` is what their stats say of them
     (sizes, times, inodes); a pair whose signature the caller already knew is
-    not read (``unread``, its texts empty) until :func:`read_pair` is asked."""
+    not read (``unread``, its files :data:`UNREAD`) until :func:`read_pair`
+    is asked."""
 
     slug: str
     article: TextFile
     annotations: TextFile
     signature: bytes = b""
     unread: bool = False
+
+
+# The files of a pair not read: content/briefings/<slug>.md and .yaml, as ever.
+UNREAD = TextFile("", "")
 
 
 @dataclass(frozen=True)
@@ -162,11 +167,12 @@ def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]
     """An unread pair, read."""
     if not pair.unread:
         return pair, []
+    base = f"content/briefings/{pair.slug}"
     try:
-        article, problems = read_text(root, pair.article.path)
-        annotations, found = read_text(root, pair.annotations.path)
+        article, problems = read_text(root, f"{base}.md")
+        annotations, found = read_text(root, f"{base}.yaml")
     except OSError as exc:  # gone since the folder was listed
-        return None, [error(Position(pair.annotations.path), f"the briefing's files changed "
+        return None, [error(Position(f"{base}.yaml"), f"the briefing's files changed "
                                                              f"while it was read ({exc.strerror})"
                                                              ": build again.")]
     if article is None or annotations is None:
@@ -271,8 +277,7 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         signature = _signature(article_stat, annotations_stat) \
             if article_stat and annotations_stat else b""
         if signature and known.get(stem) == signature:
-            pairs.append(RawPair(stem, TextFile(f"{base}.md", ""),
-                                 TextFile(f"{base}.yaml", ""), signature, unread=True))
+            pairs.append(RawPair(stem, UNREAD, UNREAD, signature, unread=True))
             continue
         article = read(f"{base}.md", True, f"{stem}.md" in plain)
         annotations = read(f"{base}.yaml", True, f"{stem}.yaml" in plain)
@@ -290,15 +295,16 @@ def _plain_pairs(entries: list[os.DirEntry[str]]
     articles: dict[str, os.DirEntry[str]] = {}
     annotations: dict[str, os.DirEntry[str]] = {}
     for entry in entries:
-        stem, _, ext = entry.name.rpartition(".")
-        if ext == "md":
-            articles[stem] = entry
-        elif ext == "yaml":
-            annotations[stem] = entry
+        name = entry.name
+        if name.endswith(".md"):
+            articles[name[:-3]] = entry
+        elif name.endswith(".yaml"):
+            annotations[name[:-5]] = entry
         else:
             return None
-    if articles.keys() != annotations.keys() or not all(map(SLUG.match, articles)) or any(
-            entry.is_symlink() or not entry.is_file()
+    # (A plain file, not a link: is_file without following links.)
+    if articles.keys() != annotations.keys() or not all(map(SLUG.match, articles)) or not all(
+            entry.is_file(follow_symlinks=False)
             for entry in (*articles.values(), *annotations.values())):
         return None
     return {stem: (articles[stem], annotations[stem]) for stem in sorted(articles)}
@@ -311,11 +317,10 @@ def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
     for stem, (article_entry, annotations_entry) in pairs.items():
         signature = _signature(article_entry.stat(follow_symlinks=False),
                                annotations_entry.stat(follow_symlinks=False))
-        base = f"content/briefings/{stem}"
         if known.get(stem) == signature:
-            found.append(RawPair(stem, TextFile(f"{base}.md", ""),
-                                 TextFile(f"{base}.yaml", ""), signature, True))  # unread
+            found.append(RawPair(stem, UNREAD, UNREAD, signature, True))
             continue
+        base = f"content/briefings/{stem}"
         article = read(f"{base}.md", True, True)
         annotations = read(f"{base}.yaml", True, True)
         if article and annotations:

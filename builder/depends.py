@@ -2,9 +2,10 @@
 
 A file whose key is the same as in the previous output is not rendered again.
 So a key must cover everything its page shows, and should cover nothing more:
-then a quote added to one briefing re-renders that briefing's page, its
-speakers', days' and tags' pages, and the pages that list every briefing (the
-home page, the indexes, the feed, the sitemap and the data files), and no other.
+then a quote added to one briefing re-renders that briefing's page, the
+pages of the speaker and the day of that quote, and the pages that list
+every briefing (the home page, the indexes, the feed, the sitemap and the
+data files) where what they show changed, and no other.
 
 Every key starts from the ``base``: the builder, the settings, the speakers
 and the theme, which every page may show. Then, by kind of page:
@@ -13,11 +14,12 @@ and the theme, which every page may show. Then, by kind of page:
   index entries it shows (related briefings, neighbours, tags, speakers), with
   the card of each other briefing it lists;
 - a speaker's and a day's page: its index entries (which quotes, turns and
-  events, by id) with what is shown of the briefings they come from (their
-  annotations), and the cards of the briefings they list;
+  events, by id) with what each briefing they come from shows there (its
+  quotes, turns and events on that page: ``shown_to`` in the indexes), and
+  the cards of the briefings they list;
 - a tag's page: its briefings and their cards;
 - the home page and the indexes: what each of their rows shows;
-- the data files: everything.
+- the data files: every briefing's annotations (of which the indexes are made).
 
 A briefing's *card* is what a list shows of it: title, subtitle, outlet,
 publication date and speakers. Annotations that change none of these (a quote
@@ -220,10 +222,11 @@ class _Keys:
                         indexes.tags_by_briefing[slug], indexes.speakers_by_briefing[slug],
                         indexes.mentioned_by_briefing[slug])
 
-    def annotated(self, slugs: Iterable[str]) -> tuple[bytes, ...]:
-        """What other pages show of each briefing (its annotations), once each:
-        a page that lists a briefing's quotes, turns or events changes with them."""
-        return tuple(self.shown[s] for s in dict.fromkeys(slugs))
+    def shown_to(self, page: str, slugs: Iterable[str]) -> tuple[bytes, ...]:
+        """What each briefing shows on ``page`` (``s:<speaker>`` or
+        ``d:<day>``: its quotes, turns or events there), once each."""
+        shown_to = self.indexes.shown_to
+        return tuple(dict(shown_to[s]).get(page, b"") for s in dict.fromkeys(slugs))
 
     def _speaker(self, speaker_id: str) -> bytes:
         indexes = self.indexes
@@ -233,7 +236,8 @@ class _Keys:
         mentioned = indexes.mentioned_in.get(speaker_id, ())
         slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
         return self.key("speaker", speaker_id, tuple((r.slug, r.id) for r in quotes),
-                        tuple((r.slug, r.turn.number) for r in turns), self.annotated(slugs),
+                        tuple((r.slug, r.turn.number) for r in turns),
+                        self.shown_to(f"s:{speaker_id}", slugs),
                         self.listed(dict.fromkeys(slugs)),
                         self.has_page(r.said_on for r in turns), briefings,
                         self.listed(briefings), mentioned, self.listed(mentioned),
@@ -246,7 +250,7 @@ class _Keys:
         happened = tuple((r.slug, r.id) for r in (*entry.events, *entry.ending))
         sources = [slug for slug, _ in (*said, *happened)]
         return self.key("day", day, entry.published, said, happened, len(entry.events),
-                        self.annotated(sources),
+                        self.shown_to(f"d:{day}", sources),
                         self.listed(dict.fromkeys([*entry.published, *sources])),
                         self.days[number - 1] if number else None,
                         self.days[number + 1] if number + 1 < len(self.days) else None)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 from . import urls
 from .anchor import Article, Turn
+from .cache import digest_of
 from .model import Briefing, Speaker
 from .problems import Position, Problem, did_you_mean, error, warning
 
@@ -104,6 +105,9 @@ class Indexes:
     # What ``related`` is made of: each briefing's features (its speakers, tags
     # and event days, sorted) and the briefings it names as related.
     features: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    # What each speaker's and each day's page shows of a briefing (its quotes
+    # and turns, its quotes and events: see :func:`shown_to`), by page.
+    shown_to: dict[str, tuple[tuple[str, bytes], ...]]
 
     def parts(self) -> dict[str, Any]:
         """Each index by its name, to be kept apart (see :meth:`unpacked`)."""
@@ -138,7 +142,7 @@ class Indexes:
 # The indexes of one entry per briefing that a briefing's page shows: kept in
 # parts by briefing, so that the page of one briefing reads a few parts.
 BY_BRIEFING = frozenset({"previous", "next", "related", "speakers_by_briefing",
-                         "mentioned_by_briefing", "tags_by_briefing", "cards"})
+                         "mentioned_by_briefing", "tags_by_briefing", "cards", "shown_to"})
 
 
 class ByBriefing(Mapping[str, Any]):
@@ -586,6 +590,7 @@ def build_indexes(
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     days = _day_index(briefings, chronological, quotes)
     features = {slug: _features(briefings[slug], speaking[slug]) for slug in chronological}
+    shown = {slug: shown_to(briefings[slug], articles[slug]) for slug in chronological}
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
@@ -607,7 +612,34 @@ def build_indexes(
         tags_by_briefing=tags_by_briefing,
         related=_related(features, chronological),
         features=features,
+        shown_to=shown,
     )
+
+
+def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], ...]:
+    """What a briefing shows on each speaker's page (``s:<id>``: their quotes
+    and turns in it) and on each day's page (``d:<day>``: the quotes said and
+    the events starting or ending that day), each as a digest: a speaker's
+    page changes with that speaker's quotes, not with every annotation of
+    the briefings they are quoted in."""
+    shown: dict[str, list[Any]] = defaultdict(list)
+    for quote in briefing.quotes:
+        view = ("quote", quote.id, quote.speaker, quote.anchor.text, quote.said_on,
+                quote.occasion, quote.note)
+        shown[f"s:{quote.speaker}"].append(view)
+        shown[f"d:{quote.said_on}"].append(view)
+    if briefing.transcript:
+        transcript = briefing.transcript
+        for turn in article.turns:
+            shown[f"s:{turn.speaker}"].append(("turn", turn.id, turn.opening, turn.number,
+                                               transcript.said_on, transcript.occasion))
+    for event in briefing.events:
+        view = ("event", event.id, event.start, event.end, event.summary,
+                event.anchor is not None)
+        shown[f"d:{event.start}"].append(view)
+        if event.is_range:
+            shown[f"d:{event.end}"].append(view)
+    return tuple(sorted((page, digest_of(tuple(views))) for page, views in shown.items()))
 
 
 def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
@@ -721,6 +753,8 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         speaker_dates=speaker_dates, days=days,
         dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
         tags=tags, tags_by_briefing=tags_by_briefing, related=related, features=features,
+        shown_to=_updated(old.shown_to, {slug: shown_to(briefing, articles[slug])
+                                         for slug, briefing in changed.items()}),
     ))
 
 

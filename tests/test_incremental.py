@@ -341,12 +341,12 @@ ANNOTATION_CHANGES: dict[str, Callable[[Path], None]] = {
 
 # What a quote by a speaker already quoted in the briefing shows up on: the
 # briefing's page, the speaker's page, the day it was said, the indexes that
-# count quotes, and the data. Its speakers' and days' pages are rendered again
-# (they show the briefing's annotations); its card (title, date, speakers) is
-# unchanged, so no other page that lists the briefing is even rendered again.
+# count quotes, and the data. The pages of the briefing's other days (those of
+# its events) show none of its quotes and are not rendered again; its card
+# (title, date, speakers) is unchanged, so no other page that lists the
+# briefing is even rendered again.
 QUOTE_ADDED_RENDERS = {
     f"briefings/{TASS}/index.html", "speakers/vladimir-putin/index.html",
-    "dates/2022-01-02/index.html", "dates/2022-01-05/index.html", "dates/2022-01-07/index.html",
     "dates/2022-01-10/index.html", "speakers/index.html", "dates/index.html",
     "feed.xml", "data/briefings.json",
     "data/speakers.json", "data/quotes.json", "data/events.json"}

@@ -130,3 +130,28 @@ def test_briefings_added_gone_or_moved_keep_the_runs_of_the_others(after: dict[s
     assert _bytes(rebuilt) == _bytes(_assemble(_runs(after), keys))
     assert made == [slug for slug in after if slug not in FIRST]
     assert isinstance(rebuilt.data(), Spliced)
+
+
+@pytest.mark.parametrize("kernel", ["copies", "copies a byte at a time", "cannot copy"])
+def test_a_spliced_file_is_the_same_however_the_kernel_copies(
+        kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """copy_file_range may copy less than asked, or not at all between two
+    file systems (then the writer reads and writes the stretches itself)."""
+    import errno
+    import os
+
+    source = Path("source.json")
+    source.write_bytes(b"0123456789" * 1000)
+    spliced = Spliced(source, (b"[", (5, 2000), b"-new-", (9000, 1000), b"]"))
+    copy = os.copy_file_range
+    if kernel == "copies a byte at a time":
+        monkeypatch.setattr(os, "copy_file_range",
+                            lambda src, dst, count, offset: copy(src, dst, 1, offset))
+    elif kernel == "cannot copy":
+        def refuse(*args: object) -> int:
+            raise OSError(errno.EXDEV, "cross-device")
+        monkeypatch.setattr(os, "copy_file_range", refuse)
+    spliced.write(Path("target.json"))
+    data = source.read_bytes()
+    assert Path("target.json").read_bytes() == b"[" + data[5:2005] + b"-new-" + data[9000:] + b"]"
+    assert spliced.read() == Path("target.json").read_bytes()

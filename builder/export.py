@@ -11,6 +11,10 @@ runs' digests, before joining anything, whether the file comes out the same:
 then it is neither made nor written. Otherwise the new file is those runs
 between stretches of the file as last written, which the writer copies from
 file to file without reading them (:class:`~builder.write.Spliced`).
+
+A file most of whose runs are made anew, as on a first build, is written as
+it is made to a spool (an unnamed temporary file beside the output), which
+the writer then copies: the build never holds sixty megabytes of it at once.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate, compress
 from operator import ne
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from .cache import digest
 from .render import ENTRIES_SEPARATOR as SEPARATOR
@@ -48,8 +52,8 @@ class Assembled(NamedTuple):
 
 
 def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], bytes],
-             make: Callable[[str], bytes], before: Layout | None, written: Path
-             ) -> Assembled:
+             make: Callable[[str], bytes], before: Layout | None, written: Path,
+             spool: Callable[[], BinaryIO] | None = None) -> Assembled:
     """The data file of ``envelope`` (the document with an empty list of
     items, ending ``[]\\n}``) holding each briefing's run in ``slugs`` order.
 
@@ -57,7 +61,8 @@ def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], byte
     (its entries joined by :data:`SEPARATOR`; empty for none). ``before``: the
     layout of the file as last written at ``written``. A run whose key is
     unchanged is taken from that file, and made again if it is not the file
-    the layout describes.
+    the layout describes. ``spool()``: a new temporary file, to which the
+    file is written as it is made where most of its runs are made anew.
 
     The file's digest is that of the envelope and of its runs' digests: equal
     files have equal digests, and a changed run changes it."""
@@ -81,6 +86,8 @@ def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], byte
                 again.append(at)
                 digests.append(b"")
                 sizes.append(0)
+    if spool is not None and 2 * len(again) > len(order):
+        return _spooled(envelope, head, order, keys, make, spool())
     for at in again:
         made[order[at]] = data = make(order[at])
         digests[at], sizes[at] = digest(data), len(data)
@@ -128,6 +135,30 @@ def assemble(envelope: bytes, slugs: Iterable[str], key_of: Callable[[str], byte
         return Spliced(written, tuple(pieces))
 
     return Assembled(layout, data)
+
+
+def _spooled(envelope: bytes, head: bytes, order: tuple[str, ...], keys: tuple[bytes, ...],
+             make: Callable[[str], bytes], file: BinaryIO) -> Assembled:
+    """The data file made whole, each run written to ``file`` as it is made."""
+    digests, sizes = [], []
+    file.write(head)
+    for slug in order:
+        data = make(slug)
+        if data:
+            if file.tell() > len(head):
+                file.write(SEPARATOR)
+            file.write(data)
+        digests.append(digest(data))
+        sizes.append(len(data))
+    file.write(TAIL)
+    size = file.tell()
+    file.flush()
+    layout = Layout(digest(envelope, b"".join(compress(digests, sizes))),
+                    size if any(sizes) else len(envelope) + 1, len(head), order, keys,
+                    tuple(digests), tuple(sizes))
+    if not any(sizes):
+        return Assembled(layout, lambda: envelope + b"\n")
+    return Assembled(layout, lambda: Spliced(file, ((0, size),)))
 
 
 def _stretches(before: Layout | None, written: Path

@@ -44,7 +44,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Position, Problem, error
 
@@ -110,11 +110,11 @@ class Spliced(NamedTuple):
     without this process reading them: one entry changed in a data file of
     thirty megabytes is that entry written and the rest copied."""
 
-    source: Path
+    source: Path | BinaryIO  # a file by its path, or one open
     pieces: tuple[bytes | tuple[int, int], ...]
 
     def write(self, target: Path) -> None:
-        with open(self.source, "rb") as source, open(target, "wb", buffering=0) as file:
+        with self._open() as source, open(target, "wb", buffering=0) as file:
             for piece in self.pieces:
                 if isinstance(piece, bytes):
                     _write_all(file.fileno(), piece)
@@ -123,10 +123,15 @@ class Spliced(NamedTuple):
 
     def read(self) -> bytes:
         """The file's bytes, made in memory."""
-        with open(self.source, "rb") as source:
+        with self._open() as source:
             return b"".join(piece if isinstance(piece, bytes)
                             else os.pread(source.fileno(), piece[1], piece[0])
                             for piece in self.pieces)
+
+    def _open(self) -> contextlib.AbstractContextManager[BinaryIO]:
+        if isinstance(self.source, Path):
+            return open(self.source, "rb")
+        return contextlib.nullcontext(self.source)
 
 
 def _write_all(fd: int, data: bytes) -> None:

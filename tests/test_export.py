@@ -132,6 +132,37 @@ def test_briefings_added_gone_or_moved_keep_the_runs_of_the_others(after: dict[s
     assert isinstance(rebuilt.data(), Spliced)
 
 
+@pytest.mark.parametrize("runs, changed", [
+    (FIRST, None),  # a first build
+    ({"a": [], "b": []}, None),  # no entries at all
+    ({"a": ["one", "two"], "b": ["new"], "c": ["three, changed"], "d": []}, "bcd"),
+])
+def test_a_file_made_mostly_anew_is_written_to_a_spool_as_made_and_is_the_same_file(
+        runs: dict[str, list[str]], changed: str | None, tmp_path: Path) -> None:
+    """On a first build, or where most runs changed, the file is written to
+    a temporary file run by run, never held whole: the same bytes, digest
+    and layout as a file assembled in memory."""
+    first = _assemble(_runs(FIRST), dict.fromkeys(FIRST, b"k"))
+    before = first.layout if changed else None
+    keys = {slug: b"changed" if slug in (changed or "") else b"k" for slug in runs}
+    in_memory = _assemble(_runs(runs), keys, before, _bytes(first))
+    made: list[str] = []
+
+    def make(slug: str) -> bytes:
+        made.append(slug)
+        return _runs(runs)[slug]
+
+    with (tmp_path / "spool").open("w+b") as spool:
+        spooled = assemble(ENVELOPE, list(runs), keys.__getitem__, make, before,
+                           Path("written.json"), lambda: spool)
+        assert spooled.layout == in_memory.layout
+        assert _bytes(spooled) == _bytes(in_memory)
+        assert made == list(runs)
+        if any(_runs(runs).values()):  # the spool, copied
+            assert spooled.data() == Spliced(spool, ((0, spooled.layout.size),))
+            assert spool.tell() == spooled.layout.size
+
+
 @pytest.mark.parametrize("kernel", ["copies", "copies a byte at a time", "cannot copy"])
 def test_a_spliced_file_is_the_same_however_the_kernel_copies(
         kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,13 +44,29 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def chunks(items: Sequence[T], jobs: int, per_job: int = 8, most: int = 500) -> list[list[T]]:
+def chunks(items: Sequence[T], jobs: int, per_job: int = 8, most: int = 500,
+           weight: Callable[[T], int] | None = None) -> list[list[T]]:
     """Cut ``items`` into chunks: several per worker (so a slow chunk does not
-    hold the others back), none larger than ``most``."""
+    hold the others back), none larger than ``most``. ``weight``: what each
+    item counts for (default 1), where items differ (a page that lists three
+    hundred quotes against one of a single briefing): a chunk's items then
+    weigh at most ``most`` together, or are one item."""
     if not items:
         return []
-    size = max(1, min(most, -(-len(items) // (jobs * per_job))))
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    if weight is None:
+        size = max(1, min(most, -(-len(items) // (jobs * per_job))))
+        return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    weights = list(map(weight, items))
+    size = max(1, min(most, -(-sum(weights) // (jobs * per_job))))
+    cut: list[list[T]] = [[]]
+    held = 0
+    for item, heavy in zip(items, weights, strict=True):
+        if cut[-1] and held + heavy > size:
+            cut.append([])
+            held = 0
+        cut[-1].append(item)
+        held += heavy
+    return cut
 
 
 @contextmanager

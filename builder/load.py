@@ -1,10 +1,11 @@
 """Files -> raw documents. Reads the site folder and nothing else.
 
-Returns the text of ``site.yaml``, ``content/speakers.yaml`` and each briefing
-pair, decoded (UTF-8, byte-order mark dropped, CRLF folded to LF), plus the
-list of static files. It knows the layout of a site, not the meaning of any
-file: pairing, slugs and encodings are checked here; everything else is the
-validator's job.
+Returns the text of ``site.yaml`` and ``content/speakers.yaml``, decoded
+(UTF-8, byte-order mark dropped, CRLF folded to LF), the briefing pairs, listed
+and read later (:func:`read_pair`, where they are needed: a site's texts are
+never all in memory at once), and the list of static files. It knows the
+layout of a site, not the meaning of any file: pairing, slugs and encodings
+are checked here; everything else is the validator's job.
 """
 
 from __future__ import annotations
@@ -46,9 +47,8 @@ class TextFile(NamedTuple):  # named tuples: a site lists ten thousand in a blin
 
 class RawPair(NamedTuple):
     """A briefing's two files. ``signature`` is what their stats say of them
-    (sizes, times, inodes); a pair whose signature the caller already knew is
-    not read (``unread``, its files :data:`UNREAD`) until :func:`read_pair`
-    is asked."""
+    (sizes, times, inodes). A pair is listed unread (``unread``, its files
+    :data:`UNREAD`) until :func:`read_pair` reads it."""
 
     slug: str
     article: TextFile
@@ -57,7 +57,7 @@ class RawPair(NamedTuple):
     unread: bool = False
 
 
-# The files of a pair not read: content/briefings/<slug>.md and .yaml, as ever.
+# The files of a pair not read yet: content/briefings/<slug>.md and .yaml.
 UNREAD = TextFile("", "")
 
 
@@ -66,7 +66,7 @@ class RawSite:
     root: str
     config: TextFile | None
     speakers: TextFile | None
-    pairs: tuple[RawPair, ...]  # the pairs that could be read
+    pairs: tuple[RawPair, ...]  # the pairs, unread
     slugs: frozenset[str]  # every briefing the folder holds, broken ones included
     static_files: tuple[str, ...]
     templates_dir: str | None
@@ -124,21 +124,18 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
     return None
 
 
-def load_site(root: Path, known: dict[str, bytes] | None = None,
-              listings: dict[str, list[os.DirEntry[str]]] | None = None) -> RawSite:
-    """The site's files. ``known``: the signature of each briefing pair as
-    last read; a pair with the same signature now is listed, not read.
-    ``listings``: folders just listed, by path (as under ``root``), whose
-    entries keep the stats they were asked."""
+def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = None
+              ) -> RawSite:
+    """The site's files. ``listings``: folders just listed, by path (as under
+    ``root``), whose entries keep the stats they were asked."""
     problems: list[Problem] = []
 
-    def read(relative: str, required: bool, checked: bool = False) -> TextFile | None:
-        """``checked``: the caller has seen a plain file there, in a folder of no links."""
-        refused = None if checked else refuse_link(root, relative)
+    def read(relative: str, required: bool) -> TextFile | None:
+        refused = refuse_link(root, relative)
         if refused:
             problems.append(refused)
             return None
-        if not checked and not (root / relative).is_file():
+        if not (root / relative).is_file():
             if required:
                 problems.append(error(Position(relative), f"missing file: create {relative}."))
             return None
@@ -148,7 +145,7 @@ def load_site(root: Path, known: dict[str, bytes] | None = None,
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs, slugs = _load_pairs(root, problems, read, known or {}, listings or {})
+    pairs, slugs = _load_pairs(root, problems, listings or {})
     static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
@@ -164,7 +161,7 @@ def load_site(root: Path, known: dict[str, bytes] | None = None,
 
 
 def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]:
-    """An unread pair, read."""
+    """An unread pair, read; or None and the problems of a file that cannot be."""
     if not pair.unread:
         return pair, []
     base = f"content/briefings/{pair.slug}"
@@ -192,9 +189,8 @@ def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
         annotations.st_ino)
 
 
-def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-untyped-def]
-                known: dict[str, bytes], listings: dict[str, list[os.DirEntry[str]]]
-                ) -> tuple[list[RawPair], set[str]]:
+def _load_pairs(root: Path, problems: list[Problem],
+                listings: dict[str, list[os.DirEntry[str]]]) -> tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
         problems.append(
@@ -202,7 +198,6 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         )
         return [], set()
     stems: dict[str, set[str]] = {}
-    plain: set[str] = set()  # files seen as files, not links, in a folder of no links
     article_stats: dict[str, os.stat_result] = {}  # by stem, of plain files
     annotations_stats: dict[str, os.stat_result] = {}
     # One look at the folder: a link among its entries is checked on its own,
@@ -214,7 +209,7 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
             listed = list(found)
     plain_pairs = None if folder_linked else _plain_pairs(listed)
     if plain_pairs is not None:
-        return _pairs_of(plain_pairs, known, read), set(plain_pairs)
+        return _pairs_of(plain_pairs), set(plain_pairs)
     entries = sorted((e.name, e) for e in listed)
     for entry, dirent in entries:
         if entry.startswith("."):
@@ -247,7 +242,6 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
         else:
             stems[stem] = {ext}
         if not linked:
-            plain.add(entry)
             (article_stats if ext == "md" else annotations_stats)[stem] = \
                 dirent.stat(follow_symlinks=False)
 
@@ -274,15 +268,10 @@ def _load_pairs(root: Path, problems: list[Problem], read,  # type: ignore[no-un
             )
             continue
         article_stat, annotations_stat = article_stats.get(stem), annotations_stats.get(stem)
+        # (A pair with a link has no signature: it is read on every build.)
         signature = _signature(article_stat, annotations_stat) \
             if article_stat and annotations_stat else b""
-        if signature and known.get(stem) == signature:
-            pairs.append(RawPair(stem, UNREAD, UNREAD, signature, unread=True))
-            continue
-        article = read(f"{base}.md", True, f"{stem}.md" in plain)
-        annotations = read(f"{base}.yaml", True, f"{stem}.yaml" in plain)
-        if article and annotations:
-            pairs.append(RawPair(stem, article, annotations, signature))
+        pairs.append(RawPair(stem, UNREAD, UNREAD, signature, unread=True))
     return pairs, set(stems)
 
 
@@ -310,22 +299,12 @@ def _plain_pairs(entries: list[os.DirEntry[str]]
     return {stem: (articles[stem], annotations[stem]) for stem in sorted(articles)}
 
 
-def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]],
-              known: dict[str, bytes], read) -> list[RawPair]:  # type: ignore[no-untyped-def]
-    """Each pair of plain files: read, or left unread where its signature is known."""
-    found = []
-    for stem, (article_entry, annotations_entry) in pairs.items():
-        signature = _signature(article_entry.stat(follow_symlinks=False),
-                               annotations_entry.stat(follow_symlinks=False))
-        if known.get(stem) == signature:
-            found.append(RawPair(stem, UNREAD, UNREAD, signature, True))
-            continue
-        base = f"content/briefings/{stem}"
-        article = read(f"{base}.md", True, True)
-        annotations = read(f"{base}.yaml", True, True)
-        if article and annotations:
-            found.append(RawPair(stem, article, annotations, signature))
-    return found
+def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]]) -> list[RawPair]:
+    """Each pair of plain files, with its signature, unread."""
+    return [RawPair(stem, UNREAD, UNREAD, _signature(article.stat(follow_symlinks=False),
+                                                     annotations.stat(follow_symlinks=False)),
+                    True)
+            for stem, (article, annotations) in pairs.items()]
 
 
 def _suggest_slug(stem: str) -> str:

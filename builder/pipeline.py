@@ -18,10 +18,12 @@ import contextlib
 import dataclasses
 import functools
 import gc
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import jinja2
 
@@ -137,10 +139,9 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     jobs = jobs or parallel.default_jobs()
     manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else None
 
-    # 1. Read the files of the site (not the briefings whose files are as last read).
+    # 1. Read the site's settings and list its files (the briefings are read in step 3).
     kept = store.briefings()
-    raw = load_site(site_dir, {slug: entry.signature for slug, entry in kept.items()},
-                    manifest.listings if manifest else None)
+    raw = load_site(site_dir, manifest.listings if manifest else None)
     problems.extend(raw.problems)
 
     # 2. Site settings; with broken settings the rest is still checked, in UTC.
@@ -210,21 +211,27 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
     report.rendered = len(todo)
     if executor is not None or parallel.pooled(jobs, len(todo)):
-        # Rendered elsewhere: the workers get the whole model, read in full.
+        # Rendered elsewhere: the workers get the whole model, read in full;
+        # the builder's own read each article's HTML from the cache as they
+        # render its page, another executor's get it with the model.
         models.read_all()
         site = dataclasses.replace(site, briefings=dict(briefings))
-        articles = dict(articles)
+        whole = models.whole_articles if executor is None else \
+            {slug: models.whole(slug) for slug in models}
         indexes = indexes.whole()
-    model = (site, indexes, articles, templates, site_dir)
+    else:
+        whole = models.whole_articles
+    model = (site, indexes, whole, templates, site_dir)
     briefing_key = functools.cache(lambda slug: keys[urls.briefing_file(slug)])
+    spools = contextlib.ExitStack()  # the temporary files of data files (see _spool)
     here = {f"data/{kind}.json": functools.partial(_data_file, kind, site, indexes, articles,
-                                                    briefing_key, store, previous, out)
+                                                    briefing_key, store, previous, out, spools)
             for kind in _BY_BRIEFING}
     # The builder's own workers start now, before the output folder is locked,
     # and inherit the model; another executor's workers get it once where it can
     # take it (a Dask cluster), else with each task.
     with parallel.pool(jobs if executor is None else 1, len(todo), inherit=model) as own, \
-            progress.stage("writing", len(plan), "files") as advance:
+            progress.stage("writing", len(plan), "files") as advance, spools:
         shared = None if executor is None or not todo else parallel.share(executor, model)
         rendered = _render_all(todo, shared, executor or own, jobs, here)
         entries = _with_previous(plan, keys, previous, outputs, report, rendered, advance)
@@ -274,6 +281,10 @@ class BriefingResult:
     anchor_problems: tuple[Problem, ...]
     shown: bytes  # digest of what other pages show of it (not its article)
     whole: bytes  # digest of all of it
+    texts: bytes = b""  # digest of its two files' texts, as read
+    # Its model (briefing, article) sealed for the cache where the cache keeps
+    # it: then ``article`` is without its HTML (see :func:`_sealed`).
+    sealed: bytes = b""
 
     def outline(self) -> Outline:
         return Outline(self.slug, self.read_problems, self.anchor_problems, self.shown,
@@ -297,7 +308,13 @@ class Models:
     """Each briefing's model: those made by this build in memory, the others
     read from the cache when first asked for, so that a rebuild that renders
     one briefing's page reads that briefing, not the site. ``briefings`` and
-    ``articles`` are the two halves, as mappings by slug."""
+    ``articles`` are the two halves, as mappings by slug.
+
+    Where the cache keeps the models, an article is held here without its
+    HTML, which is most of a model and which only the briefing's own page
+    shows: ``whole_articles`` reads it back from the cache for that page, in
+    whichever process renders it. So the build's memory holds what the
+    indexes need of ten thousand briefings, not their text."""
 
     def __init__(self, store: BuildCache, outlines: list[Outline],
                  remake: Callable[[str], BriefingResult]):
@@ -306,12 +323,40 @@ class Models:
         self._slugs = [o.slug for o in outlines if o.modelled]
         self._known = frozenset(self._slugs)
         self._models: dict[str, tuple[Briefing, Article]] = {}
+        self._slim: set[str] = set()  # whose article is held without its HTML
+        self._readers: dict[int, BuildCache] = {os.getpid(): store}  # by process
         self.briefings: Mapping[str, Briefing] = _Half(self, 0)
-        self.articles: Mapping[str, Article] = _Half(self, 1)
+        self.articles: Mapping[str, Article] = _Half(self, 1)  # perhaps without HTML
+        self.whole_articles: Mapping[str, Article] = _Whole(self)
 
     def add(self, result: BriefingResult) -> None:
         if result.briefing is not None and result.article is not None:
-            self._models[result.slug] = (result.briefing, result.article)
+            self.add_model(result.slug, result.briefing, result.article, bool(result.sealed))
+
+    def add_model(self, slug: str, briefing: Briefing, article: Article, slim: bool) -> None:
+        """``slim``: the article is without its HTML, which the cache has."""
+        self._models[slug] = (briefing, article)
+        if slim:
+            self._slim.add(slug)
+        else:
+            self._slim.discard(slug)
+
+    def whole(self, slug: str) -> Article:
+        """A briefing's article with its HTML."""
+        briefing, article = self.get(slug)
+        if slug not in self._slim:
+            return article
+        pid = os.getpid()
+        if pid not in self._readers:  # a forked worker: a connection of its own
+            self._readers[pid] = BuildCache(self._store.path)
+        for _, sealed in self._readers[pid].models([slug]):
+            value = unseal(sealed)
+            if isinstance(value, tuple) and len(value) == 2 and value[0] == briefing:
+                return value[1]
+        result = self._remake(slug)  # the cache could not give it back
+        if result.article is None or result.briefing != briefing:
+            raise _Stopped(_changed_while_read(slug))
+        return result.article
 
     def get(self, slug: str) -> tuple[Briefing, Article]:
         if slug not in self._models:
@@ -328,20 +373,25 @@ class Models:
             for slug, sealed in self._store.models(slugs):
                 value = unseal(sealed)
                 if isinstance(value, tuple) and len(value) == 2:
-                    self._models[slug] = value
+                    briefing, article = value
+                    self._models[slug] = (briefing, dataclasses.replace(article, html=""))
+                    self._slim.add(slug)
         for slug in slugs:  # a model the cache could not give back is made again
             if slug not in self._models:
                 self.add(self._remake(slug))
                 if slug not in self._models:
-                    raise _Stopped(error(Position(f"content/briefings/{slug}.yaml"),
-                                         "the briefing's files changed while it was read: "
-                                         "build again."))
+                    raise _Stopped(_changed_while_read(slug))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._slugs)
 
     def __len__(self) -> int:
         return len(self._slugs)
+
+
+def _changed_while_read(slug: str) -> Problem:
+    return error(Position(f"content/briefings/{slug}.yaml"),
+                 "the briefing's files changed while it was read: build again.")
 
 
 class _Half(Mapping[str, Any]):
@@ -364,20 +414,33 @@ class _Half(Mapping[str, Any]):
         return len(self._models)
 
 
+class _Whole(_Half):
+    """The articles of :class:`Models`, each with its HTML."""
+
+    def __init__(self, models: Models):
+        super().__init__(models, 1)
+
+    def __getitem__(self, slug: str) -> Article:
+        return self._models.whole(slug)
+
+
 def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[str, Speaker],
                     settings: _Settings, common: bytes, store: BuildCache,
                     kept: dict[str, Kept], executor: Executor | None, jobs: int,
                     progress: Progress) -> tuple[list[Outline], Models, list[Problem]]:
     """Every pair's outline in order and the briefings' models (those made
     anew are kept in the cache at once), and the problems of files that could
-    not be read after all. ``kept``: what the cache holds of each briefing."""
+    not be read after all. ``kept``: what the cache holds of each briefing.
+
+    The pairs come unread. The builder's own workers read the files of those
+    to do themselves, so that this process never holds the site's texts; for
+    another executor, whose workers may not see this folder, they are read
+    here as the tasks go out."""
     found: dict[str, Outline] = {}
-    todo: list[RawPair] = []
+    todo: list[tuple[RawPair, bytes]] = []
     unreadable: list[Problem] = []
-    keys: dict[str, tuple[bytes, bytes]] = {}  # slug -> (digest of its texts, key)
     for pair in pairs:
-        _take_or_do(site_dir, pair, kept.get(pair.slug), common, keys, found, todo,
-                    unreadable)
+        _take_or_do(pair, kept.get(pair.slug), common, found, todo)
     by_slug = {pair.slug: pair for pair in pairs}
 
     def remake(slug: str) -> BriefingResult:
@@ -385,52 +448,59 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
         return _read_one(read, speakers, settings) if read else \
             BriefingResult(slug, None, (), None, (), b"", b"")
 
-    made: list[BriefingResult] = []
+    def read_here(chunk: list[tuple[RawPair, bytes]]) -> list[tuple[RawPair, bytes]]:
+        sent = []
+        for pair, known in chunk:
+            read, problems = read_pair(site_dir, pair)
+            if read is None:  # changed since its stats were taken, and no longer readable
+                unreadable.extend(problems)
+            else:
+                sent.append((read, known))
+        return sent
+
+    made: list[tuple[str, Briefing, Article, bool]] = []  # models, as Models.add_model takes
     with parallel.pool(jobs if executor is None else 1, len(todo)) as own, \
             progress.stage("reading", len(todo), "briefings") as advance:
         given = parallel.share(executor, (speakers, settings)) if todo else None
-        tasks = [(chunk, given) for chunk in parallel.chunks(todo, jobs)]
+        tasks = ((chunk if executor is None else read_here(chunk), given, store.enabled,
+                  site_dir) for chunk in parallel.chunks(todo, jobs))
         for chunk_results in parallel.run(executor or own, read_chunk, tasks):
             advance(len(chunk_results))
             batch = {}
             for result in chunk_results:
+                if isinstance(result, _Unchanged):  # touched, not changed
+                    found[result.slug] = _unseal_problems(result.slug, kept[result.slug])
+                    continue
                 found[result.slug] = outline = result.outline()
-                made.append(result)
-                if store.enabled:
-                    texts, key = keys[result.slug]
+                if result.briefing is not None and result.article is not None:
+                    made.append((result.slug, result.briefing, result.article,
+                                 bool(result.sealed)))
+                if store.enabled and result.texts:  # (not a pair that could not be read)
                     batch[result.slug] = (Kept(
-                        by_slug[result.slug].signature, texts, key, outline.shown,
-                        outline.whole, _seal_problems(outline)),
-                        seal((result.briefing, result.article)))
+                        by_slug[result.slug].signature, result.texts, common + result.texts,
+                        outline.shown, outline.whole, _seal_problems(outline)),
+                        result.sealed or seal((result.briefing, result.article)))
             store.put_briefings(batch)
     outlines = [found[p.slug] for p in pairs if p.slug in found]
     models = Models(store, outlines, remake)
-    for result in made:
-        models.add(result)
+    for model in made:
+        models.add_model(*model)
     return outlines, models, unreadable
 
 
-def _take_or_do(site_dir: Path, pair: RawPair, entry: Kept | None, common: bytes,
-                keys: dict[str, tuple[bytes, bytes]], found: dict[str, Outline],
-                todo: list[RawPair], unreadable: list[Problem]) -> None:
-    """A briefing's cached outline where its key matches, else the pair to do."""
-    # A pair left unread has the texts it had when last read, and the cache
-    # has their digest.
-    texts = entry.texts if pair.unread and entry else digest(pair.article.text,
-                                                              pair.annotations.text)
-    key = common + texts  # (each row of the cache is one slug's)
-    keys[pair.slug] = texts, key
-    outline = _unseal_problems(pair.slug, entry) if entry and entry.key == key else None
-    if outline:
-        found[pair.slug] = outline
+def _take_or_do(pair: RawPair, entry: Kept | None, common: bytes, found: dict[str, Outline],
+                todo: list[tuple[RawPair, bytes]]) -> None:
+    """A briefing's cached outline where its files are as last read and its
+    key matches, else the pair to do, with the digest of its texts as the
+    cache knows them under the same settings (b"" for none): its files may
+    have been touched, not changed."""
+    # (A key is the settings' digest and the texts': each row of the cache is one slug's.)
+    current = entry is not None and entry.key == common + entry.texts and \
+        _unseal_problems(pair.slug, entry)
+    if current and pair.signature and entry.signature == pair.signature:
+        found[pair.slug] = current
         return
-    if pair.unread:  # made from other settings or speakers: read it after all
-        read, problems = read_pair(site_dir, pair)
-        if read is None:  # changed since its stats were taken, and no longer readable
-            unreadable.extend(problems)
-            return
-        pair = read
-    todo.append(pair)
+    todo.append((pair, entry.texts if current else b""))
 
 
 def _seal_problems(outline: Outline) -> bytes:
@@ -450,15 +520,49 @@ def _unseal_problems(slug: str, kept: Kept) -> Outline | None:
     return Outline(slug, *value[:2], kept.shown, kept.whole, value[2])
 
 
-def read_chunk(task: tuple[list[RawPair], tuple[dict[str, Speaker], _Settings]]
-               ) -> list[BriefingResult]:
-    """Read and anchor a few briefings: a task of the per-briefing stage."""
-    pairs, (speakers, settings) = task
-    return [_read_one(pair, speakers, settings) for pair in pairs]
+class _Unchanged(NamedTuple):
+    """A briefing whose files were touched since last read, not changed."""
+
+    slug: str
 
 
-def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
-              ) -> BriefingResult:
+def read_chunk(task: tuple[list[tuple[RawPair, bytes]], tuple[dict[str, Speaker], _Settings],
+                           bool, Path]) -> list[BriefingResult | _Unchanged]:
+    """Read and anchor a few briefings: a task of the per-briefing stage.
+
+    Each pair comes with the digest of its texts as the cache knows them (see
+    :func:`_take_or_do`); a pair that comes unread is read from the site
+    folder (the last item). The third item: whether the cache keeps the
+    models (see :func:`_sealed`)."""
+    pairs, (speakers, settings), kept, site_dir = task
+    done: list[BriefingResult | _Unchanged] = []
+    for pair, known in pairs:
+        read, problems = read_pair(site_dir, pair)
+        if read is None:
+            done.append(BriefingResult(pair.slug, None, tuple(problems), None, (), b"", b""))
+            continue
+        texts = digest(read.article.text, read.annotations.text)
+        if texts == known:
+            done.append(_Unchanged(pair.slug))
+            continue
+        result = _read_one(read, speakers, settings, texts)
+        done.append(_sealed(result) if kept else result)
+    return done
+
+
+def _sealed(result: BriefingResult) -> BriefingResult:
+    """A briefing's result as the build holds it where the cache keeps its
+    model: the model sealed for the cache, here in the worker that made it,
+    and the article without its HTML, which the briefing's page reads back
+    from the cache (:meth:`Models.whole`)."""
+    if result.briefing is None or result.article is None:
+        return result
+    return dataclasses.replace(result, article=dataclasses.replace(result.article, html=""),
+                               sealed=seal((result.briefing, result.article)))
+
+
+def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings,
+              texts: bytes = b"") -> BriefingResult:
     briefing, read_problems = read_briefing(pair, settings.timezone)
     article, anchor_problems = (render_article(briefing, speakers, settings.link_mentions,
                                                settings.raw_html)
@@ -476,7 +580,7 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings
         dataclasses.replace(canonical, html="", words=0, note_numbers=(), found=())
         if canonical else None))
     return BriefingResult(pair.slug, annotations, tuple(read_problems), article,
-                          tuple(anchor_problems), shown, whole)
+                          tuple(anchor_problems), shown, whole, texts)
 
 
 # -- 6. render what changed ------------------------------------------------------
@@ -806,7 +910,8 @@ def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs
     made in this process (by the function given, whose bytes are made only
     when they are needed), the others by render tasks."""
     tasks = [(model, chunk) for chunk in parallel.chunks(
-        [p for p in todo if p.file not in here], jobs, most=100)]
+        [p for p in todo if p.file not in here], jobs, most=100,
+        weight=lambda planned: _WEIGHT.get(planned.kind, _HEAVIEST))]
     rendered = _checked(parallel.run(executor, render_chunk, tasks))
     for planned in todo:
         if planned.file in here:
@@ -814,6 +919,14 @@ def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs
             yield planned.file, data, data_digest
         else:
             yield next(rendered)
+
+
+# What a file of each kind weighs in a render task, against a briefing's
+# page: about its size at ten thousand briefings (a speaker's page lists some
+# three hundred quotes, a day's page a few briefings), so that the files a
+# task brings back to be written, a few at a time, stay a few megabytes.
+_WEIGHT = {"briefing": 1, "day": 3, "tag": 8}
+_HEAVIEST = 12  # a speaker's page, the home page and the site's other lists
 
 
 def _checked(outcomes: Iterable[list[tuple[str, bytes, bytes]] | Problem]
@@ -831,7 +944,7 @@ _BY_BRIEFING = ("briefings", "quotes", "events")
 
 def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],
                briefing_key: Callable[[str], bytes], store: BuildCache,
-               previous: dict[str, tuple[bytes, bytes]], out: Path
+               previous: dict[str, tuple[bytes, bytes]], out: Path, spools: contextlib.ExitStack
                ) -> tuple[bytes, Callable[[], bytes | Spliced]]:
     """A data file made of each briefing's entries (:mod:`builder.export`):
     its digest, and the file when asked for. One briefing changed makes its
@@ -844,10 +957,19 @@ def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, A
     assembled = assemble(
         data_envelope(site, kind), indexes.chronological, briefing_key,
         lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
-        before, out / file)
+        before, out / file, functools.partial(_spool, out, spools))
     if assembled.layout != before:
         store.keep(f"data {kind}", tuple(assembled.layout))
     return assembled.layout.digest, assembled.data
+
+
+def _spool(out: Path, spools: contextlib.ExitStack) -> BinaryIO:
+    """A temporary file for a file made as it is written (see
+    :mod:`builder.export`): beside the output, where the writer copies it
+    from, and gone when ``spools`` closes, or when the build ends however it
+    ends (a file with no name)."""
+    folder = out.parent
+    return spools.enter_context(tempfile.TemporaryFile(dir=folder if folder.is_dir() else None))
 
 
 def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, bytes]] | Problem:

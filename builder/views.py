@@ -130,7 +130,7 @@ class ViewBuilder:
             "notes": [{"id": n.id, "number": numbers[n.id], "html": markdown.render_block(n.note)}
                       for n in sorted(briefing.notes, key=lambda n: numbers.get(n.id, 0))
                       if n.id in numbers],
-            "speakers": [self.speaker_link(path, s, self._speaker_extra(slug, s))
+            "speakers": [self.speaker_link(path, s, self._speaker_extra(slug, s, article))
                          for s in self.indexes.speakers_by_briefing[slug]],
             "mentioned": [self.speaker_link(path, s)
                           for s in self.indexes.mentioned_by_briefing[slug]],
@@ -174,9 +174,9 @@ class ViewBuilder:
                                  "url": base + urls.speaker(s)} for s in people]
         return data
 
-    def _speaker_extra(self, slug: str, speaker_id: str) -> str:
+    def _speaker_extra(self, slug: str, speaker_id: str, article: Article) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
-        turns = sum(t.speaker == speaker_id for t in self.articles[slug].turns)
+        turns = sum(t.speaker == speaker_id for t in article.turns)
         parts = []
         if quotes:
             parts.append(f"{quotes} quote{'s' if quotes != 1 else ''}")

@@ -271,6 +271,10 @@ def test_a_parallel_build_equals_a_single_process_build(tmp_path: Path, wide_poo
     serial = _tree(tmp_path / "serial")
     assert build(site, tmp_path / "pool", cache=False, jobs=2).ok
     assert _tree(tmp_path / "pool") == serial
+    # With the cache, the workers read the files, and the pages read their
+    # articles back from the cache.
+    assert build(site, tmp_path / "cached", jobs=2).ok
+    assert _tree(tmp_path / "cached") == serial
     with ProcessPoolExecutor(2) as executor:
         assert build(site, tmp_path / "processes", cache=False, executor=executor).ok
     assert _tree(tmp_path / "processes") == serial
@@ -293,6 +297,42 @@ def test_a_rebuild_on_other_processes_equals_a_clean_build(tmp_path: Path, wide_
     assert report.ok and report.rendered >= 2
     assert build(site, tmp_path / "clean", cache=False).ok
     assert _tree(out) == _tree(tmp_path / "clean")
+
+
+def test_a_file_a_worker_cannot_read_is_one_clear_error_on_every_build(tmp_path: Path,
+                                                                       wide_pools) -> None:
+    site = _example_site(tmp_path / "site")
+    slug = _briefing(site, 1)
+    article = site / "content" / "briefings" / f"{slug}.md"
+    text = article.read_bytes()
+    article.write_bytes(b"Line one.\n\nLine \xff two.\n" + text)
+    out = tmp_path / "public"
+    expected = [f"content/briefings/{slug}.md:3:6: error: the file is not UTF-8: byte 0xff at "
+                "offset 16. Save the file as UTF-8."]
+    for _ in range(2):  # (a file that cannot be read is not kept as read)
+        report = build(site, out, jobs=2)
+        assert [str(p) for p in report.problems if p.is_error] == expected
+        assert not out.exists()
+    article.write_bytes(text)
+    assert build(site, out, jobs=2).ok
+    assert build(site, tmp_path / "clean", cache=False, jobs=1).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
+
+
+def test_a_briefing_whose_files_were_touched_not_changed_is_not_read_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    slug = _briefing(site, 2)
+    for ext in ("md", "yaml"):
+        os.utime(site / "content" / "briefings" / f"{slug}.{ext}", (978307200, 978307200))
+    anchored: list[str] = []
+    read_one = pipeline._read_one
+    monkeypatch.setattr(pipeline, "_read_one", lambda pair, *rest: (
+        anchored.append(pair.slug), read_one(pair, *rest))[1])
+    report = build(site, out)
+    assert report.ok and anchored == [] and report.written == 0
 
 
 def test_a_template_error_in_a_worker_is_reported_like_any_other(tmp_path: Path,
@@ -459,10 +499,11 @@ def test_an_edited_article_reads_no_other_briefing_from_the_cache(
     monkeypatch.setattr(cache.BuildCache, "state_map", whole_spy)
     report = build(site, out)
     assert report.ok and report.written
-    assert read == []
+    slug = _briefing(site, 3)
+    # Only its own model: its article's HTML, which the cache holds.
+    assert set(read) <= {slug}
     # The indexes by briefing that its page shows are read in the parts that hold it.
     assert not [name for name in whole if name.startswith("index ")]
-    slug = _briefing(site, 3)
     page = (out / "briefings" / slug / "index.html").read_text("utf-8")
     shown = json.loads((out / "data" / "briefings.json").read_text("utf-8"))["briefings"]
     entry = next(b for b in shown if b["slug"] == slug)

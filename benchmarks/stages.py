@@ -3,10 +3,11 @@
     python benchmarks/stages.py --site benchmarks/.work/synthetic-10000/briefings
     python benchmarks/stages.py --site DIR --cprofile 25   # and the 25 costliest functions
 
-Runs ``builder.pipeline.build`` unchanged, cold (no cache) and with its own
-process pool, with each stage function it calls wrapped in a timer (the
-wrappers are put in the pipeline module's namespace, nothing in the builder is
-edited), so the figures are those of a normal cold build: load, config,
+Runs ``builder.pipeline.build`` unchanged, cold (the site's build cache
+removed first, as the benchmark's cold build does) and with its own process
+pool, with each stage function it calls wrapped in a timer (the wrappers are
+put in the pipeline module's namespace, nothing in the builder is edited), so
+the figures are those of a normal cold build: load, config,
 validate + anchor (in parallel), link, render + write (rendering in parallel,
 streamed into the writing), and what the pipeline does between them. After
 each stage it notes the process's peak resident memory so far. With
@@ -74,8 +75,9 @@ def timed_build(site: Path, out: Path) -> tuple[dict[str, float], dict[str, floa
             originals[name] = getattr(pipeline, name)
             setattr(pipeline, name, wrap(stage, originals[name]))
     try:
+        shutil.rmtree(site / ".cache", ignore_errors=True)
         started = time.perf_counter()
-        report = pipeline.build(site, out, cache=False)
+        report = pipeline.build(site, out)
         total = time.perf_counter() - started
     finally:
         for name, function in originals.items():
@@ -85,8 +87,9 @@ def timed_build(site: Path, out: Path) -> tuple[dict[str, float], dict[str, floa
 
 def profiled_build(site: Path, out: Path, top: int) -> str:
     profile = cProfile.Profile()
+    shutil.rmtree(site / ".cache", ignore_errors=True)
     profile.enable()
-    pipeline.build(site, out, cache=False)
+    pipeline.build(site, out)
     profile.disable()
     text = io.StringIO()
     pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(top)

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -18,13 +19,18 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A place in a file: a path relative to the site, 1-based line and column."""
+class Position(NamedTuple):
+    """A place in a file: a path relative to the site, 1-based line and column.
+    (A tuple: a site of ten thousand briefings holds over a hundred thousand,
+    at half the memory of a dataclass; ordered by its fields, as one was.)"""
 
     path: str
     line: int = 0
     column: int = 0
+
+    def __reduce__(self) -> tuple[type[Position], tuple[str, int, int]]:
+        # Pickled faster so than by a named tuple's own way (the cache keeps many).
+        return Position, (self.path, self.line, self.column)
 
     def __str__(self) -> str:
         if self.line and self.column:

@@ -984,6 +984,8 @@ def render_chunk(task: tuple[Any, list[Planned]]) -> list[tuple[str, bytes, byte
                 for file, data in render_files(site, indexes, articles, templates, chunk)]
     except jinja2.TemplateError as exc:
         return _template_problem(exc, site_dir)
+    except _Stopped as stopped:  # (an article its page could not read back)
+        return stopped.problem
 
 
 def _with_copies(entries: Iterator[tuple[str, Content]], copies: dict[str, Path],

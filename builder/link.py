@@ -948,41 +948,61 @@ def _related(features: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
     scores = numpy.zeros(len(chronological))
     by_slug = {slug: place for place, slug in enumerate(sorted(chronological))}
     slug_order = numpy.array([by_slug[slug] for slug in chronological], dtype=numpy.intp)
+    none = numpy.zeros(0, dtype=numpy.intp)
     for slug in chronological:
-        # Each briefing's score against every other, in one array: the weights
-        # of the features they share (a tag held by thousands adds to each).
-        scores[:] = 0.0
-        for feature in features[slug][0]:
-            if feature in held:
-                scores[held[feature]] += weight[feature]
-        scores[number[slug]] = 0.0
         chosen = list(dict.fromkeys(explicit[slug]))
         wanted = max(RELATED_LIMIT, len(chosen))
-        related[slug] = tuple(chosen + _best(scores, wanted + len(chosen), chronological,
+        count = wanted + len(chosen)
+        # Each briefing's score against those that share a feature with it: the
+        # weights of the features they share (a tag held by thousands adds to
+        # each). Only the places scored are read and cleared again, so the work
+        # grows with what the briefing shares, not with the site.
+        own = [feature for feature in features[slug][0] if feature in held]
+        candidates, found = none, scores[:0]
+        if own:
+            for feature in own:
+                scores[held[feature]] += weight[feature]
+            places = numpy.concatenate([held[feature] for feature in own])
+            values = scores[places]
+            scores[places] = 0.0
+            others = places != number[slug]
+            places, values = places[others], values[others]
+            # A briefing is there once for each feature it shares: the field is
+            # narrowed to what can be among the best ``count`` (each at most
+            # len(own) times), then each is taken once.
+            limit = count * len(own)
+            if len(values) > limit:
+                floor = numpy.partition(values, len(values) - limit)[len(values) - limit]
+                near = values >= floor - 1e-6
+                places, values = places[near], values[near]
+            candidates, first = numpy.unique(places, return_index=True)
+            found = values[first]
+        related[slug] = tuple(chosen + _best(candidates, found, count, chronological,
                                              slug_order, chosen, wanted - len(chosen)))
     return related
 
 
-def _best(scores: numpy.ndarray, count: int, slugs: tuple[str, ...],
+def _best(candidates: numpy.ndarray, scores: numpy.ndarray, count: int, slugs: tuple[str, ...],
           slug_order: numpy.ndarray, chosen: list[str], wanted: int) -> list[str]:
-    """The ``wanted`` best-scored briefings not already ``chosen``: by score
-    rounded to 9 places, then by slug (``slug_order``: each one's place in
-    slug order), among the ``count`` first. The array first narrows the field
-    to the scores near the first ``count``; each distinct score is then
-    rounded by Python's ``round``, so sums added up in another order rank the
-    same, and the field is sorted by NumPy (thousands of briefings tie where a
-    tag is all they share)."""
+    """The ``wanted`` best-scored briefings not already ``chosen``, of the
+    ``candidates`` (places in ``slugs``, in order, each with its score, all
+    above zero): by score rounded to 9 places, then by slug (``slug_order``:
+    each one's place in slug order), among the ``count`` first. The array
+    first narrows the field to the scores near the first ``count``; each
+    distinct score is then rounded by Python's ``round``, so sums added up in
+    another order rank the same, and the field is sorted by NumPy (thousands
+    of briefings tie where a tag is all they share)."""
     import numpy
 
     if wanted <= 0:
         return []
-    positive = numpy.flatnonzero(scores > 0)
-    if len(positive) > count:
-        floor = numpy.partition(scores[positive], len(positive) - count)[len(positive) - count]
-        positive = positive[scores[positive] >= floor - 1e-6]
-    distinct, which = numpy.unique(scores[positive], return_inverse=True)
+    if len(candidates) > count:
+        floor = numpy.partition(scores, len(scores) - count)[len(scores) - count]
+        near = scores >= floor - 1e-6
+        candidates, scores = candidates[near], scores[near]
+    distinct, which = numpy.unique(scores, return_inverse=True)
     rounded = numpy.array([round(value, 9) for value in distinct.tolist()])[which]
-    ranked = positive[numpy.lexsort((slug_order[positive], -rounded))[:count]]
+    ranked = candidates[numpy.lexsort((slug_order[candidates], -rounded))[:count]]
     picked: list[str] = []
     for place in ranked.tolist():
         if len(picked) >= wanted:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import pickle
+from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -14,6 +16,7 @@ from builder.anchor import render_article
 from builder.cache import digest_of
 from builder.depends import card_digests, page_keys, touched_pages
 from builder.link import (
+    RELATED_LIMIT,
     Indexes,
     Uses,
     build_indexes,
@@ -25,6 +28,7 @@ from builder.link import (
     unpack,
     update_indexes,
 )
+from builder.link import _related as related_of
 from builder.model import Briefing, Event, Site, SiteConfig, Source
 from builder.render import plan_site
 
@@ -284,3 +288,52 @@ def test_checks_found_again_for_the_briefings_that_changed_equal_the_checks_of_a
     assert again == anew
     assert checked(again, SPEAKERS, declared, True) == checked(anew, SPEAKERS, declared, True)
     assert {url: e for url, e in {**spellings, **respelled}.items() if e} == spellings_anew
+
+
+def _related_by_hand(features: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+                     chronological: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The rule the related briefings follow, pair by pair: explicit links both
+    ways first (in the briefings' order), then the others by the summed weight
+    (log(n / holders)) of the features they share, rounded to 9 places, ties
+    by slug."""
+    slugs = sorted(features)
+    held = Counter(f for own, _ in features.values() for f in own)
+    weight = {f: math.log(len(slugs) / n) for f, n in held.items()}
+    explicit: dict[str, list[str]] = defaultdict(list)
+    for slug in chronological:
+        for other in features[slug][1]:
+            if other in features:
+                explicit[slug].append(other)
+                explicit[other].append(slug)
+    found = {}
+    for slug in slugs:
+        chosen = list(dict.fromkeys(explicit[slug]))
+        ranked = []
+        for other in slugs:
+            score = 0.0
+            for feature in features[slug][0]:  # added in this order, as the build adds them
+                if weight[feature] > 0 and feature in features[other][0]:
+                    score += weight[feature]
+            if other != slug and score > 0:
+                ranked.append((-round(score, 9), other))
+        picked = [other for _, other in sorted(ranked) if other not in chosen]
+        found[slug] = tuple(chosen + picked[:max(RELATED_LIMIT, len(chosen)) - len(chosen)])
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(
+    st.sampled_from([f"b{i:02d}" for i in range(40)]),
+    st.tuples(st.lists(st.sampled_from(["s:putin", "s:lavrov", "s:biden", "t:russia",
+                                        "t:nato", "t:energy", "d:2022-01-10", "d:2022-01-11",
+                                        "d:2023-05-01"]), unique=True).map(tuple),
+              st.lists(st.sampled_from([f"b{i:02d}" for i in range(45)]), max_size=2)
+              .map(tuple)),
+    min_size=1))
+def test_related_briefings_are_those_the_rule_gives_pair_by_pair(
+        features: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+    """The build scores each briefing only against those that share a
+    feature with it, and narrows the field before ranking: the same lists as
+    scoring every pair (many tie: few features, forty briefings)."""
+    chronological = tuple(sorted(features, key=lambda s: (hash(s) % 7, s)))
+    assert related_of(features, chronological) == _related_by_hand(features, chronological)

@@ -270,3 +270,19 @@ def test_many_overlapping_annotations_keep_html_well_formed(article: str, data) 
     result, problems = annotate(article, link_mentions=True, quotes=quotes, notes=notes)
     assert [p for p in problems if "occurs" not in p.message] == []
     assert well_formed(result.html) == []
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(
+    list("ab \"'-é\u00a0\u200b") + ["\u2018", "\u2019", "\u201c", "\u201d", "\u2013", "\u2014",
+                                   "\u2212", "\u2032", "\uff02", "\ufe63"])))
+def test_the_reader_folds_quotes_and_dashes_one_character_for_one(text: str) -> None:
+    """Curly quotes, primes and dashes read as their plain forms, so that an
+    anchor typed either way finds its passage; each folds to one character,
+    so positions map back exactly."""
+    plain = {"\u2018": "'", "\u2019": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
+             "\uff02": '"', "\u2013": "-", "\u2014": "-", "\u2212": "-", "\ufe63": "-"}
+    reader = ReaderText.of(["", "<p>", text, "</p>", ""])
+    expected = " ".join("".join(plain.get(c, c) for c in text if c != "\u200b").split())
+    assert reader.text.strip() == expected
+    assert fold(text) == expected

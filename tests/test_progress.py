@@ -19,9 +19,10 @@ from conftest import ROOT, run_cli
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """600 synthetic briefings: a build of a few seconds in one process."""
+    """1,500 synthetic briefings: a build of several seconds in one process, each
+    stage (reading, writing) longer than the second before a bar shows."""
     folder = tmp_path_factory.mktemp("large")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--count", "600",
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--count", "1500",
                     "--out", str(folder), "--formats", "briefings"], check=True,
                    capture_output=True)
     return folder / "briefings"
@@ -55,9 +56,9 @@ def test_a_long_build_shows_stage_count_rate_and_time_left(large_site: Path,
     bars = [line for line in re.split(r"[\r\n]", shown) if line.startswith(("reading", "writing"))]
     assert any(line.startswith("reading") for line in bars), shown
     # The stage, the count done of the total, the rate and the time left.
-    assert any(re.match(r"reading: +\d+%.*\| *\d+/600 \[\d+:\d+<\d+:\d+, +[\d.]+ briefings/s\]",
+    assert any(re.match(r"reading: +\d+%.*\| *\d+/1500 \[\d+:\d+<\d+:\d+, +[\d.]+ briefings/s\]",
                         line) for line in bars), bars
-    assert shown.rstrip().splitlines()[-1].startswith("built 600 briefings")
+    assert shown.rstrip().splitlines()[-1].startswith("built 1500 briefings")
 
 
 def test_without_a_terminal_a_long_build_prints_only_its_summary(large_site: Path,
@@ -66,4 +67,4 @@ def test_without_a_terminal_a_long_build_prints_only_its_summary(large_site: Pat
     assert result.code == 0, result.err
     assert result.err == ""
     assert result.out.splitlines() == [result.out.strip()]
-    assert result.out.startswith("built 600 briefings")
+    assert result.out.startswith("built 1500 briefings")

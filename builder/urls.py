@@ -72,6 +72,9 @@ def relative(from_page: str, to: str) -> str:
     suffix = "#" + fragment if hashmark else ""
     if hashmark and target == from_page:
         return suffix
+    depth = from_page.count("/")
+    if depth and from_page.partition("/")[0] != target.partition("/")[0]:
+        return "../" * depth + to  # no folder in common: most links, e.g. a page to a speaker
     # Site paths are already normal (no '.', '..' or doubled '/'), so the link is
     # found from their segments alone; posixpath.relpath would ask the file system
     # for the working directory twice per link, and pages hold thousands of links.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urljoin
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from builder import urls
 
@@ -60,3 +63,22 @@ TAGS = [
 @pytest.mark.parametrize(("tag", "slug"), TAGS)
 def test_tag_slugs(tag: str, slug: str) -> None:
     assert urls.tag_slug(tag) == slug
+
+
+_SEGMENT = st.text(alphabet="abc-.1", min_size=1, max_size=3).filter(lambda s: s not in (".", ".."))
+_PAGE = st.one_of(
+    st.just(""), st.sampled_from(["404.html", "feed.xml"]),
+    st.lists(_SEGMENT, min_size=1, max_size=3).map(lambda parts: "/".join(parts) + "/"))
+_TARGET = st.tuples(
+    st.one_of(_PAGE, st.lists(_SEGMENT, min_size=1, max_size=3).map(
+        lambda parts: "/".join(parts) + ".css")),  # a file, never a folder's name
+    st.one_of(st.just(""), _SEGMENT.map(lambda s: "#" + s)))
+
+
+@given(_PAGE, _TARGET)
+def test_a_relative_link_leads_where_it_should(page: str, target: tuple[str, str]) -> None:
+    """Followed from its page as a browser follows it, every link reaches its target."""
+    to = "".join(target)
+    link = urls.relative(page, to)
+    assert not link.startswith("/")
+    assert urljoin("https://example.org/site/" + page, link) == "https://example.org/site/" + to

@@ -111,6 +111,7 @@ class _Context:
         return self.block_starts[max(index, 0)][1] if self.block_starts else 1
 
 
+@functools.lru_cache(maxsize=65536)
 def tint(speaker_id: str) -> int:
     """A stable colour slot for a speaker, the same on every page."""
     return sum(speaker_id.encode()) % _MAX_TINTS

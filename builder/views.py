@@ -6,6 +6,7 @@ dates, relative hrefs, rendered Markdown. Templates never query the site.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -47,8 +48,15 @@ class Page:
     current: str = ""  # which nav entry is the current section
 
 
+@functools.lru_cache(maxsize=4096)  # a site's pages show a few thousand days, many times each
 def format_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(day: date) -> tuple[str, str]:
+    """A day's ISO form and its words."""
+    return day.isoformat(), format_date(day)
 
 
 class ViewBuilder:
@@ -62,7 +70,7 @@ class ViewBuilder:
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
         href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
-        return DateLink(href, day.isoformat(), format_date(day))
+        return DateLink(href, *_labels(day))
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
         speaker = self.site.speakers[speaker_id]

@@ -64,8 +64,17 @@ class ViewBuilder:
         self.site = site
         self.indexes = indexes
         self.articles = articles
+        # The links and items of the page being made: a speaker's page shows
+        # the same briefing for each of its quotes, and its speakers on each.
+        self._page = ""
+        self._made: dict[tuple[str, ...], dict[str, Any]] = {}
 
     # -- helpers ---------------------------------------------------------------
+
+    def _made_on(self, page: str) -> dict[tuple[str, ...], dict[str, Any]]:
+        if page != self._page:
+            self._page, self._made = page, {}
+        return self._made
 
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
@@ -73,22 +82,32 @@ class ViewBuilder:
         return DateLink(href, *_labels(day))
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
-        speaker = self.site.speakers[speaker_id]
-        return {"href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
-                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.role,
-                "extra": extra}
+        """A speaker, linked from ``page``. (Made once a page: read it, never change it.)"""
+        made = self._made_on(page)
+        link = made.get(("speaker", speaker_id, extra))
+        if link is None:
+            speaker = self.site.speakers[speaker_id]
+            link = made["speaker", speaker_id, extra] = {
+                "href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
+                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.role, "extra": extra}
+        return link
 
     def briefing_item(self, page: str, slug: str) -> dict[str, Any]:
-        card = self.indexes.cards[slug]
-        return {
-            "href": urls.relative(page, urls.briefing(slug)),
-            "title": card.title,
-            "subtitle": card.subtitle,
-            "outlet": card.outlet,
-            "published": self.date(page, card.published),
-            "speakers": [self.speaker_link(page, s)
-                         for s in self.indexes.speakers_by_briefing[slug]],
-        }
+        """A briefing, listed on ``page``. (Made once a page: read it, never change it.)"""
+        made = self._made_on(page)
+        item = made.get(("briefing", slug))
+        if item is None:
+            card = self.indexes.cards[slug]
+            item = made["briefing", slug] = {
+                "href": urls.relative(page, urls.briefing(slug)),
+                "title": card.title,
+                "subtitle": card.subtitle,
+                "outlet": card.outlet,
+                "published": self.date(page, card.published),
+                "speakers": [self.speaker_link(page, s)
+                             for s in self.indexes.speakers_by_briefing[slug]],
+            }
+        return item
 
     def page(self, path: str, template: str, title: str, view: Any, description: str = "",
              current: str = "") -> Page:

@@ -345,7 +345,7 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     result = []
     text = reader.text
     candidates = []
-    names = _names(tuple((s.id, s.name, s.aliases) for s in context.speakers.values()))
+    names = _names_of(context.speakers)
     if names is not None:  # every occurrence of every name, in one pass over the text
         for last, (length, owners) in names.iter(text):
             start = last + 1 - length
@@ -369,6 +369,19 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
         result.append(_Mark("mention", f"mention-{speaker_id}", start, end,
                             f'<a class="mention" href="{href}"'))
     return result
+
+
+# The speakers of the last article and their automaton: the articles of a
+# build are anchored one after another on the same speakers (one dict).
+_last_names: tuple[dict[str, Speaker], ahocorasick.Automaton | None] | None = None
+
+
+def _names_of(speakers: dict[str, Speaker]) -> ahocorasick.Automaton | None:
+    global _last_names
+    if _last_names is None or _last_names[0] is not speakers:
+        _last_names = (speakers, _names(tuple((s.id, s.name, s.aliases)
+                                               for s in speakers.values())))
+    return _last_names[1]
 
 
 @functools.lru_cache(maxsize=4)

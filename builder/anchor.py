@@ -189,9 +189,13 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
     labels = {label: speaker for label, speaker, _ in transcript.labels} if transcript else {}
     turns: list[Turn] = []
     unlisted: dict[str, list[int]] = {}  # label -> the lines it starts
+    q_labels = "Q" in labels
     for block in blocks:
         if not block.is_paragraph:
             continue
+        if ":" not in block.html and "&" not in block.html and not (
+                q_labels and "Q" in block.html):
+            continue  # no label without a colon, written or as an entity (but Q's)
         text = " ".join(_block_text(block, reader).split())
         label = _label_of(text, labels)
         if label is None:

@@ -187,6 +187,16 @@ def test_an_unlisted_label_is_reported_once_at_its_first_paragraph() -> None:
     assert "'MS. PSAKI' (and 2 more paragraphs)" in problems[0].message
 
 
+def test_a_label_is_found_with_its_colon_written_as_an_entity() -> None:
+    result, problems = annotate("MS. PSAKI&#58; Hi.\n\nQ&#x3A; A question.",
+                                labels={"MS. PSAKI": "joe-biden", "Q": None})
+    assert problems == []
+    assert [(t.speaker, t.opening) for t in result.turns] == [("joe-biden", "Hi.")]
+    _, problems = annotate("MS. PSAKI&colon; Hi.")
+    assert [p.message.split(":")[0] for p in problems] == [
+        "unlisted transcript label 'MS. PSAKI'"]
+
+
 def test_ordinary_paragraphs_are_not_taken_for_labels() -> None:
     _, problems = annotate("MOSCOW, January 10. /TASS/.\n\nHe said: this is fine.\n\n"
                            "The result: a draw.")
@@ -286,3 +296,22 @@ def test_the_reader_folds_quotes_and_dashes_one_character_for_one(text: str) -> 
     expected = " ".join("".join(plain.get(c, c) for c in text if c != "\u200b").split())
     assert reader.text.strip() == expected
     assert fold(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab \t\n\r\u00a0\u2009\u3000\x85"))),
+                min_size=1, max_size=4))
+def test_the_reader_sees_each_run_of_white_space_as_one_space(texts: list[str]) -> None:
+    """However white space is written (tabs, line breaks, no-break and thin
+    spaces, across inline tags), a reader sees one space, and each other
+    character maps back to where it stands."""
+    parts = ["", "<p>"]
+    for text in texts:
+        parts += [text, "<b>"]
+    parts += ["", "</p>", ""]
+    reader = ReaderText.of(parts)
+    assert reader.text.strip() == " ".join("".join(texts).split())
+    for position, character in enumerate(reader.text):
+        if character != " ":
+            part = reader.part_of[position]
+            assert reader.decoded[part][reader.offset_of[position]] == character

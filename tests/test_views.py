@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from builder import pipeline, render
+from builder.views import DateLink
 
 from conftest import ROOT
 
@@ -38,3 +39,20 @@ def test_no_view_field_is_named_like_a_dict_method(tmp_path: Path,
         elif isinstance(value, list | tuple):
             stack.extend(value)
     assert not clashes
+
+
+@pytest.mark.parametrize("href", ["../../dates/2022-01-10/", ""])
+def test_cards_show_dates_and_speakers_as_their_macros_do(href: str) -> None:
+    """The cards of the default theme write out the markup of ``date`` and
+    ``speaker`` (templates/macros.html): it must stay the macros' own."""
+    macros = render.environment([ROOT / "templates"]).get_template("macros.html").module
+    day = DateLink(href, "2022-01-10", "10 January 2022")
+    speaker = {"href": "../../speakers/a-b/", "name": "A <B> & C", "id": "a-b", "tint": 3,
+               "role": "", "extra": ""}
+    item = {"href": "../../briefings/x/", "title": "T", "subtitle": "", "outlet": "O",
+            "published": day, "speakers": [speaker, speaker]}
+    quote = {"id": "q", "text": "Words.", "href": "#q", "speaker": speaker, "said_on": day,
+             "occasion": "", "note": "", "briefing": item}
+    for card in (str(macros.briefing_item(item)), str(macros.quote_item(quote))):
+        assert str(macros.date(day)) in card
+        assert str(macros.speaker(speaker)) in card

@@ -12,6 +12,7 @@ onto the HTML for highlighting.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from array import array
@@ -59,6 +60,7 @@ def _folded(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)  # an article's tags are mostly the same few: <p>, </em>...
 def tag_name(tag: str) -> str:
     return tag.strip("</>").split(None, 1)[0].lower() if len(tag) > 2 else ""
 

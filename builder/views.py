@@ -65,21 +65,26 @@ class ViewBuilder:
         self.indexes = indexes
         self.articles = articles
         # The links and items of the page being made: a speaker's page shows
-        # the same briefing for each of its quotes, and its speakers on each.
+        # the same briefing for each of its quotes, its speakers and its day
+        # on each.
         self._page = ""
-        self._made: dict[tuple[str, ...], dict[str, Any]] = {}
+        self._made: dict[Any, Any] = {}
 
     # -- helpers ---------------------------------------------------------------
 
-    def _made_on(self, page: str) -> dict[tuple[str, ...], dict[str, Any]]:
+    def _made_on(self, page: str) -> dict[Any, Any]:
         if page != self._page:
             self._page, self._made = page, {}
         return self._made
 
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
-        href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
-        return DateLink(href, *_labels(day))
+        made = self._made_on(page)
+        link = made.get(day)
+        if link is None:
+            href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
+            link = made[day] = DateLink(href, *_labels(day))
+        return link
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
         """A speaker, linked from ``page``. (Made once a page: read it, never change it.)"""

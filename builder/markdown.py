@@ -128,6 +128,8 @@ def _make(raw_html: bool) -> MarkdownIt:
         ["table", "strikethrough"])
     md.validateLink = lambda url: True  # judged by the rule below, which also warns
     md.core.ruler.push("refuse_unsafe_urls", _refuse_unsafe_urls)
+    if not raw_html:  # the two rules refuse everything then, after being asked at every line
+        md.disable(["html_block", "html_inline"])
     return md
 
 

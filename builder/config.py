@@ -13,7 +13,7 @@ from .problems import Position, Problem, did_you_mean, error
 from .yamlfile import parse_yaml
 
 KEYS = ("title", "base_url", "description", "language", "timezone", "output_dir",
-        "link_mentions", "raw_html")
+        "link_mentions", "raw_html", "page_size")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -56,6 +56,7 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
                               f"raw_html must be 'text' (raw HTML in articles is shown as "
                               f"text) or 'sanitise' (a safe subset of it is kept), not "
                               f"'{raw_html}'.{did_you_mean(raw_html, RAW_HTML_MODES)}"))
+    page_size = fields.positive_int(mapping, "page_size", problems) or 200
     if any(p.is_error for p in problems) or title is None or base_url is None:
         return None, problems
     return SiteConfig(
@@ -68,4 +69,5 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
         output_dir_at=mapping.at("output_dir") if "output_dir" in mapping else Position(file.path),
         link_mentions=True if link_mentions is None else link_mentions,
         raw_html=raw_html,
+        page_size=page_size,
     ), problems

@@ -34,7 +34,7 @@ import pickle
 from collections.abc import Iterable
 from typing import Any
 
-from . import urls
+from . import paging, urls
 from .cache import digest
 from .link import Indexes, columns, lists_any
 from .model import Site
@@ -96,7 +96,8 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
         assert cards is not None, "the cards of the briefings that did not change are kept"
         keys = _Keys(site, indexes, shown, base, cards)
         again = [planned for planned in plan if planned.kind in _OF_EVERYTHING
-                 or planned.file in touched or planned.file not in kept]
+                 or planned.file in touched or planned.file not in kept
+                 or planned.page > 1 and _first_file(planned) in touched]
         kept = {file: part for file, part in kept.items() if file in files} \
             if kept.keys() - files else dict(kept)
         kept.update((planned.file, keys.of(planned)) for planned in again)
@@ -128,7 +129,8 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
     only in ``changed`` (the same briefings, in the same order, on the same
     speakers, settings and theme), given both sites' indexes: the pages that
     list or show anything of a changed briefing, before or after, and those
-    whose entries in the indexes differ. ``recarded``: those of ``changed``
+    whose entries in the indexes differ (of a list over several pages, its
+    first page stands for them all). ``recarded``: those of ``changed``
     whose card changed (by default, all), the only ones a page showing no
     more of them than their card can see. More is harmless (a key worked out
     again comes out the same); less would leave a page stale."""
@@ -176,6 +178,15 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
     return files
 
 
+_FIRST_PAGE = {"speaker": urls.speaker, "day": urls.day, "tag": urls.tag}
+
+
+def _first_file(planned: Planned) -> str:
+    """The file of the first page of the list ``planned`` is a page of: the
+    one :func:`touched_pages` names for all of them."""
+    return urls.file_of(_FIRST_PAGE[planned.kind](planned.arg))
+
+
 def _differ(old: Any, new: Any) -> bool:
     return old is not new and old != new
 
@@ -209,7 +220,17 @@ class _Keys:
         return tuple(day in self.day_number for day in days)
 
     def of(self, planned: Planned) -> bytes:
+        if planned.kind in paging.LISTS:
+            return getattr(self, "_" + planned.kind)(planned.arg, planned.page)
         return getattr(self, "_" + planned.kind)(planned.arg)
+
+    def paged(self, kind: str, arg: Any, number: int) -> tuple[tuple[slice, ...], tuple[Any, ...]]:
+        """The part of each list page ``number`` shows, and what else the
+        page shows of its lists: their lengths, its number and how many
+        pages there are (its links to the others)."""
+        size = self.site.config.page_size
+        sizes = paging.lengths(self.indexes, kind, arg)
+        return paging.slices(sizes, size, number), (sizes, number, paging.count(sizes, size))
 
     # -- pages of one thing ----------------------------------------------------
 
@@ -228,45 +249,53 @@ class _Keys:
         shown_to = self.indexes.shown_to
         return tuple(dict(shown_to[s]).get(page, b"") for s in dict.fromkeys(slugs))
 
-    def _speaker(self, speaker_id: str) -> bytes:
+    def _speaker(self, speaker_id: str, page: int) -> bytes:
         indexes = self.indexes
-        quotes = indexes.quotes_by_speaker.get(speaker_id, ())
-        turns = indexes.turns_by_speaker.get(speaker_id, ())
-        briefings = indexes.briefings_by_speaker.get(speaker_id, ())
-        mentioned = indexes.mentioned_in.get(speaker_id, ())
+        (quoted, spoken, listed, named), paged = self.paged("speaker", speaker_id, page)
+        quotes = indexes.quotes_by_speaker.get(speaker_id, ())[quoted]
+        turns = indexes.turns_by_speaker.get(speaker_id, ())[spoken]
+        briefings = indexes.briefings_by_speaker.get(speaker_id, ())[listed]
+        mentioned = indexes.mentioned_in.get(speaker_id, ())[named]
         slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
-        return self.key("speaker", speaker_id, tuple((r.slug, r.id) for r in quotes),
+        return self.key("speaker", speaker_id, paged, tuple((r.slug, r.id) for r in quotes),
                         tuple((r.slug, r.turn.number) for r in turns),
                         self.shown_to(f"s:{speaker_id}", slugs),
                         self.listed(dict.fromkeys(slugs)),
                         self.has_page(r.said_on for r in turns), briefings,
                         self.listed(briefings), mentioned, self.listed(mentioned),
-                        indexes.co_speakers.get(speaker_id, ()))
+                        indexes.co_speakers.get(speaker_id, ()) if page == 1 else ())
 
-    def _day(self, day: Any) -> bytes:
+    def _day(self, day: Any, page: int) -> bytes:
         entry = self.indexes.days[day]
         number = self.day_number[day]
-        said = tuple((r.slug, r.id) for r in entry.quotes)
-        happened = tuple((r.slug, r.id) for r in (*entry.events, *entry.ending))
-        sources = [slug for slug, _ in (*said, *happened)]
-        return self.key("day", day, entry.published, said, happened, len(entry.events),
+        (happened, ended, said, published), paged = self.paged("day", day, page)
+        quotes = tuple((r.slug, r.id) for r in entry.quotes[said])
+        events = tuple((r.slug, r.id) for r in (*entry.events[happened], *entry.ending[ended]))
+        sources = [slug for slug, _ in (*quotes, *events)]
+        return self.key("day", day, paged, entry.published[published], quotes, events,
+                        len(entry.events[happened]),
                         self.shown_to(f"d:{day}", sources),
-                        self.listed(dict.fromkeys([*entry.published, *sources])),
+                        self.listed(dict.fromkeys([*entry.published[published], *sources])),
                         self.days[number - 1] if number else None,
                         self.days[number + 1] if number + 1 < len(self.days) else None)
 
-    def _tag(self, tag_slug: str) -> bytes:
+    def _tag(self, tag_slug: str, page: int) -> bytes:
         tag = self.indexes.tags[tag_slug]
-        return self.key("tag", tag, self.listed(tag.briefings))
+        (listed,), paged = self.paged("tag", tag_slug, page)
+        return self.key("tag", tag.slug, tag.name, paged, tag.briefings[listed],
+                        self.listed(tag.briefings[listed]))
 
     # -- pages of everything ---------------------------------------------------
 
-    def _home(self, _: None) -> bytes:
+    def _home(self, _: None, page: int) -> bytes:
         indexes = self.indexes
-        latest = indexes.newest_first[:20]
-        return self.key("home", self.listed(indexes.newest_first),
+        (listed,), paged = self.paged("home", None, page)
+        shown = indexes.newest_first[listed]
+        latest = shown[:paging.HOME_LATEST] if page == 1 else ()
+        return self.key("home", paged, shown, self.listed(shown),
                         tuple(self.site.briefings[s].summary for s in latest),
-                        len(indexes.briefings_by_speaker), len(indexes.days), len(indexes.tags))
+                        len(self.site.briefings), len(indexes.briefings_by_speaker),
+                        len(indexes.days), len(indexes.tags))
 
     def _speakers(self, _: None) -> bytes:
         indexes = self.indexes
@@ -301,7 +330,11 @@ class _Keys:
         """The pages, and the day each briefing was published (in its card)."""
         return self.key("sitemap", self.indexes.chronological, sorted(self.site.speakers),
                         self.days, tuple(self.indexes.tags),
-                        self.listed(self.indexes.chronological))
+                        self.listed(self.indexes.chronological),
+                        tuple(paging.counts(self.indexes, self.site.speakers,
+                                            self.site.config.page_size).items()),
+                        paging.count(paging.lengths(self.indexes, "home", None),
+                                     self.site.config.page_size))
 
     def _data(self, name: str) -> bytes:
         """Every data file shows every briefing's annotations and the indexes'

@@ -24,6 +24,7 @@ class SiteConfig:
     output_dir_at: Position = Position("site.yaml")  # where output_dir is set, for messages
     link_mentions: bool = True
     raw_html: str = "text"  # or "sanitise": see builder/markdown.py
+    page_size: int = 200  # items a page of a long list shows: see builder/paging.py
 
 
 @dataclass(frozen=True)

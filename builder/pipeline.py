@@ -30,7 +30,7 @@ import jinja2
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-from . import link, parallel, urls
+from . import link, paging, parallel, urls
 from .anchor import Article, render_article
 from .cache import (
     BuildCache,
@@ -196,7 +196,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
     report.briefings, report.speakers = len(briefings), len(speakers)
-    report.dates = sum(p.kind == "day" for p in plan)
+    report.dates = sum(p.kind == "day" and p.page == 1 for p in plan)
     report.pages = sum(p.file.endswith(".html") for p in plan)
     out = out_dir or site_dir / config.output_dir
     named_at = Position("--out") if out_dir else config.output_dir_at
@@ -757,9 +757,12 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         before, indexes = None, make()
     kept_plan = plan
     if not (before is not None and isinstance(plan, list) and indexes.dated is before.dated
-            and (indexes.tags is before.tags or indexes.tags.keys() == before.tags.keys())):
+            and (indexes.tags is before.tags or indexes.tags.keys() == before.tags.keys())
+            and paging.counts(indexes, site.speakers, site.config.page_size)
+            == {(p.kind, p.arg): p.page for p in plan if p.page > 1}):
         # (Made again for the same briefings in the same order, on the same
-        # speakers, days and tags, the plan is the last build's.)
+        # speakers, days and tags, each list on as many pages, the plan is
+        # the last build's.)
         plan = plan_site(site, indexes)
     store.keep("indexes_key", key)
     store.keep("indexes_common", common)

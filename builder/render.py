@@ -19,7 +19,7 @@ import jinja2
 import orjson
 from markupsafe import Markup
 
-from . import urls
+from . import paging, urls
 from .anchor import Article
 from .link import Indexes
 from .model import Site
@@ -107,6 +107,7 @@ class Planned(NamedTuple):
     file: str
     kind: str
     arg: Any = None
+    page: int = 1  # of a list that runs over several pages (see builder/paging.py)
 
 
 DATA_FILES = ("briefings", "speakers", "quotes", "events")
@@ -114,14 +115,22 @@ DATA_FILES = ("briefings", "speakers", "quotes", "events")
 
 def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
     """Every generated file, in the order of the site: cheap, renders nothing."""
-    plan = [Planned(urls.file_of(urls.HOME), "home"), Planned(urls.file_of(urls.SPEAKERS),
-            "speakers"), Planned(urls.file_of(urls.DATES), "dates"),
-            Planned(urls.file_of(urls.TAGS), "tags"), Planned("404.html", "not_found")]
-    plan += [Planned(urls.file_of(urls.briefing(s)), "briefing", s)
-             for s in indexes.chronological]
-    plan += [Planned(urls.file_of(urls.speaker(s)), "speaker", s) for s in sorted(site.speakers)]
-    plan += [Planned(urls.file_of(urls.day(d)), "day", d) for d in indexes.days]
-    plan += [Planned(urls.file_of(urls.tag(t)), "tag", t) for t in indexes.tags]
+    size = site.config.page_size
+
+    def pages(kind: str, arg: Any, path: str) -> list[Planned]:
+        return [Planned(urls.file_of(urls.paged(path, n)), kind, arg, n)
+                for n in paging.numbers(indexes, kind, arg, size)]
+
+    plan = [*pages("home", None, urls.HOME), Planned(urls.file_of(urls.SPEAKERS), "speakers"),
+            Planned(urls.file_of(urls.DATES), "dates"), Planned(urls.file_of(urls.TAGS), "tags"),
+            Planned("404.html", "not_found")]
+    plan += [Planned(urls.briefing_file(s), "briefing", s) for s in indexes.chronological]
+    for s in sorted(site.speakers):
+        plan += pages("speaker", s, urls.speaker(s))
+    for d in indexes.days:
+        plan += pages("day", d, urls.day(d))
+    for t in indexes.tags:
+        plan += pages("tag", t, urls.tag(t))
     plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
     plan += [Planned(f"data/{name}.json", "data", name) for name in DATA_FILES]
     return plan
@@ -151,7 +160,11 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
 
 def _view(views: ViewBuilder, planned: Planned) -> Any:
     if planned.kind == "speaker":
-        return views.speaker(views.site.speakers[planned.arg])
+        return views.speaker(views.site.speakers[planned.arg], planned.page)
+    if planned.kind == "home":
+        return views.home(planned.page)
+    if planned.kind in paging.LISTS:
+        return getattr(views, planned.kind)(planned.arg, planned.page)
     method = getattr(views, planned.kind)
     return method(planned.arg) if planned.arg is not None else method()
 
@@ -219,11 +232,16 @@ def _attribute(value: str) -> str:
 
 def page_paths(site: Site, indexes: Indexes) -> list[str]:
     """Every HTML page a reader can reach, as site paths (404 excluded)."""
-    return ([urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS]
+    size = site.config.page_size
+
+    def pages(kind: str, arg: Any, path: str) -> list[str]:
+        return [urls.paged(path, n) for n in paging.numbers(indexes, kind, arg, size)]
+
+    return (pages("home", None, urls.HOME) + [urls.SPEAKERS, urls.DATES, urls.TAGS]
             + [urls.briefing(s) for s in indexes.chronological]
-            + [urls.speaker(s) for s in sorted(site.speakers)]
-            + [urls.day(d) for d in indexes.days]
-            + [urls.tag(t) for t in indexes.tags])
+            + [p for s in sorted(site.speakers) for p in pages("speaker", s, urls.speaker(s))]
+            + [p for d in indexes.days for p in pages("day", d, urls.day(d))]
+            + [p for t in indexes.tags for p in pages("tag", t, urls.tag(t))])
 
 
 def render_sitemap(site: Site, indexes: Indexes) -> str:

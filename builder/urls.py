@@ -35,6 +35,12 @@ def tag(tag_slug: str) -> str:
     return f"tags/{tag_slug}/"
 
 
+def paged(path: str, number: int) -> str:
+    """Page ``number`` of a list that runs over several pages: the first keeps
+    the list's own path, the next are ``page/2/``, ``page/3/``... below it."""
+    return path if number == 1 else f"{path}page/{number}/"
+
+
 SPEAKERS = "speakers/"
 DATES = "dates/"
 TAGS = "tags/"

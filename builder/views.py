@@ -12,12 +12,11 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from . import markdown, urls
+from . import markdown, paging, urls
 from .anchor import Article, tint
 from .link import EventRef, Indexes, columns
 from .model import Site, Speaker
-
-HOME_LATEST = 20
+from .paging import HOME_LATEST
 
 
 @dataclass(frozen=True)
@@ -114,6 +113,41 @@ class ViewBuilder:
             }
         return item
 
+    def _paged(self, kind: str, arg: Any, first: str, number: int
+               ) -> tuple[str, tuple[slice, ...], dict[str, Any] | None]:
+        """Page ``number`` of a page that lists many items (:mod:`builder.paging`):
+        its path, the part of each of its lists it shows, and the links to the
+        other pages (None where all fits on one). The links name the first
+        page, the last, and the two on each side of this one."""
+        size = self.site.config.page_size
+        sizes = paging.lengths(self.indexes, kind, arg)
+        count = paging.count(sizes, size)
+        path = urls.paged(first, number)
+        shown = paging.slices(sizes, size, number)
+        if count == 1:
+            return path, shown, None
+
+        def link(n: int) -> str:
+            return urls.relative(path, urls.paged(first, n))
+
+        near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+        pages: list[Link | None] = []
+        last = 0
+        for n in near:
+            if n > last + 1:
+                pages.append(None)  # a gap, shown as an ellipsis
+            pages.append(Link(link(n), str(n)))
+            last = n
+        return path, shown, {"number": number, "count": count, "pages": pages,
+                             "previous": link(number - 1) if number > 1 else "",
+                             "next": link(number + 1) if number < count else ""}
+
+    @staticmethod
+    def _numbered(title: str, pager: dict[str, Any] | None) -> str:
+        if pager is None or pager["number"] == 1:
+            return title
+        return f"{title}, page {pager['number']} of {pager['count']}"
+
     def page(self, path: str, template: str, title: str, view: Any, description: str = "",
              current: str = "") -> Page:
         nav = [Link(urls.relative(path, target), text) for target, text in (
@@ -124,9 +158,10 @@ class ViewBuilder:
 
     # -- pages -----------------------------------------------------------------
 
-    def home(self) -> Page:
-        path = urls.HOME
-        latest = self.indexes.newest_first[:HOME_LATEST]
+    def home(self, number: int = 1) -> Page:
+        path, (listed,), pager = self._paged("home", None, urls.HOME, number)
+        shown = self.indexes.newest_first[listed]
+        latest, older = (shown[:HOME_LATEST], shown[HOME_LATEST:]) if number == 1 else ((), shown)
         view = {
             "briefings": [self.briefing_item(path, s) | {
                 "summary": markdown.render_block(self.site.briefings[s].summary)}
@@ -134,9 +169,11 @@ class ViewBuilder:
             "total": len(self.site.briefings),
             "counts": {"speakers": len(self.indexes.briefings_by_speaker),
                        "dates": len(self.indexes.days), "tags": len(self.indexes.tags)},
-            "older": [self.briefing_item(path, s) for s in self.indexes.newest_first[HOME_LATEST:]],
+            "older": [self.briefing_item(path, s) for s in older],
+            "pager": pager,
         }
-        return self.page(path, "home.html", self.site.config.title, view, current="Briefings")
+        return self.page(path, "home.html", self._numbered(self.site.config.title, pager), view,
+                         current="Briefings")
 
     def briefing(self, slug: str) -> Page:
         path = urls.briefing(slug)
@@ -250,15 +287,17 @@ class ViewBuilder:
         return self.page(path, "speakers.html", "Speakers", {"speakers": rows},
                          current="Speakers")
 
-    def speaker(self, speaker: Speaker) -> Page:
-        path = urls.speaker(speaker.id)
+    def speaker(self, speaker: Speaker, number: int = 1) -> Page:
+        path, (quoted, spoken, listed, named), pager = self._paged(
+            "speaker", speaker.id, urls.speaker(speaker.id), number)
+        all_quotes = self.indexes.quotes_by_speaker.get(speaker.id, ())
         quotes = [{
             **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
             "briefing": self.briefing_item(path, ref.slug),
-        } for ref in self.indexes.quotes_by_speaker.get(speaker.id, ())]
+        } for ref in all_quotes[quoted]]
         turn_groups = []
         turns = self.indexes.turns_by_speaker.get(speaker.id, ())
-        for slug, refs in groupby(turns, key=lambda r: r.slug):
+        for slug, refs in groupby(turns[spoken], key=lambda r: r.slug):
             items = list(refs)
             turn_groups.append({
                 "briefing": self.briefing_item(path, slug),
@@ -271,21 +310,26 @@ class ViewBuilder:
             "id": speaker.id, "name": speaker.name, "role": speaker.role,
             "affiliation": speaker.affiliation, "aliases": list(speaker.aliases),
             "tint": tint(speaker.id),
+            "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
-            if speaker.description else "",
-            "links": [Link(url, label) for label, url in speaker.links],
+            if speaker.description and number == 1 else "",
+            "links": [Link(url, label) for label, url in speaker.links] if number == 1 else [],
             "quotes": quotes,
+            "quote_count": len(all_quotes),
             "turn_groups": turn_groups,
             "turn_count": len(turns),
-            "briefings": [self.briefing_item(path, s)
-                          for s in self.indexes.briefings_by_speaker.get(speaker.id, ())],
+            "briefings": [self.briefing_item(path, s) for s in
+                          self.indexes.briefings_by_speaker.get(speaker.id, ())[listed]],
             "mentioned_in": [self.briefing_item(path, s)
-                             for s in self.indexes.mentioned_in.get(speaker.id, ())],
+                             for s in self.indexes.mentioned_in.get(speaker.id, ())[named]],
             "co_speakers": [self.speaker_link(path, other, f"{n} briefing{'s' if n != 1 else ''}")
-                            for other, n in self.indexes.co_speakers.get(speaker.id, ())],
+                            for other, n in self.indexes.co_speakers.get(speaker.id, ())]
+            if number == 1 else [],
+            "pager": pager,
         }
         description = ", ".join(p for p in (speaker.role, speaker.affiliation) if p)
-        return self.page(path, "speaker.html", speaker.name, view, description, "Speakers")
+        return self.page(path, "speaker.html", self._numbered(speaker.name, pager), view,
+                         description, "Speakers")
 
     def dates(self) -> Page:
         """Every day, with what it lists counted and the titles and events
@@ -318,22 +362,26 @@ class ViewBuilder:
                                                         "total": len(self.indexes.days)},
                          current="Dates")
 
-    def day(self, day: date) -> Page:
-        path = urls.day(day)
+    def day(self, day: date, number: int = 1) -> Page:
+        path, (happened, ended, said, published), pager = self._paged(
+            "day", day, urls.day(day), number)
         entry = self.indexes.days[day]
         days = list(self.indexes.days)
         index = days.index(day)
         view = {
             "date": self.date(path, day),
-            "published": [self.briefing_item(path, s) for s in entry.published],
+            "published": [self.briefing_item(path, s) for s in entry.published[published]],
             "quotes": [{**self._quote(path, r.slug, self.site.briefings[r.slug].quote(r.id)),
-                        "briefing": self.briefing_item(path, r.slug)} for r in entry.quotes],
-            "events": [self._day_event(path, r) for r in entry.events],
-            "ending": [self._day_event(path, r) for r in entry.ending],
+                        "briefing": self.briefing_item(path, r.slug)}
+                       for r in entry.quotes[said]],
+            "events": [self._day_event(path, r) for r in entry.events[happened]],
+            "ending": [self._day_event(path, r) for r in entry.ending[ended]],
             "previous": self.date(path, days[index - 1]) if index else None,
             "next": self.date(path, days[index + 1]) if index + 1 < len(days) else None,
+            "pager": pager,
         }
-        return self.page(path, "day.html", format_date(day), view, current="Dates")
+        return self.page(path, "day.html", self._numbered(format_date(day), pager), view,
+                         current="Dates")
 
     def _day_event(self, path: str, ref: EventRef) -> dict[str, Any]:
         event = self.site.briefings[ref.slug].event(ref.id)
@@ -346,12 +394,14 @@ class ViewBuilder:
                 for t in sorted(self.indexes.tags.values(), key=lambda t: (t.name.lower(), t.slug))]
         return self.page(path, "tags.html", "Tags", {"tags": rows}, current="Tags")
 
-    def tag(self, tag_slug: str) -> Page:
-        path = urls.tag(tag_slug)
+    def tag(self, tag_slug: str, number: int = 1) -> Page:
+        path, (listed,), pager = self._paged("tag", tag_slug, urls.tag(tag_slug), number)
         tag = self.indexes.tags[tag_slug]
-        view = {"name": tag.name, "briefings": [self.briefing_item(path, s)
-                                                for s in tag.briefings]}
-        return self.page(path, "tag.html", f"Tagged {tag.name}", view, current="Tags")
+        view = {"name": tag.name, "total": len(tag.briefings),
+                "briefings": [self.briefing_item(path, s) for s in tag.briefings[listed]],
+                "pager": pager}
+        return self.page(path, "tag.html", self._numbered(f"Tagged {tag.name}", pager), view,
+                         current="Tags")
 
     def not_found(self) -> Page:
         # A 404 page is served at any depth, so its links are absolute.

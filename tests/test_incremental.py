@@ -39,9 +39,13 @@ def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _example_site(target: Path) -> Path:
+def _example_site(target: Path, page_size: int | None = None) -> Path:
+    """The example site; with ``page_size``, its long lists run over pages."""
     target.mkdir(parents=True)
     shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    if page_size is not None:
+        with (target / "site.yaml").open("a", encoding="utf-8") as settings:
+            settings.write(f"page_size: {page_size}\n")
     shutil.copytree(ROOT / "content", target / "content")
     return target
 
@@ -132,9 +136,16 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 }
 
 
+# Two items a page: every speaker's, day's and tag's list, and the home
+# page's, runs over several pages, and a change moves items between them.
+PAGED = pytest.mark.parametrize("page_size", [None, 2], ids=["one page", "paged"])
+
+
+@PAGED
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, change: str) -> None:
-    site = _example_site(tmp_path / "site")
+def test_a_rebuild_after_a_change_equals_a_clean_build(tmp_path: Path, change: str,
+                                                       page_size: int | None) -> None:
+    site = _example_site(tmp_path / "site", page_size)
     if change == "static file changed":
         _static(site)
     out = tmp_path / "public"
@@ -396,10 +407,12 @@ QUOTE_ADDED_WRITES = {
     "data/briefings.json", "data/speakers.json", "data/quotes.json"}
 
 
+@PAGED
 @pytest.mark.parametrize("change", ANNOTATION_CHANGES)
 def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
-        tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = _example_site(tmp_path / "site")
+        tmp_path: Path, change: str, page_size: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _example_site(tmp_path / "site", page_size)
     out = tmp_path / "public"
     assert build(site, out).ok
     assert build(site, tmp_path / "clean-before", cache=False).ok
@@ -430,7 +443,11 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
     assert rewritten == differ
     assert set(before) - set(after) == set(clean_before) - set(clean_after)
     assert report.written == len(differ)
-    if change == "a quote added":
+    if page_size is not None:
+        if change == "a quote added":  # of the speakers' pages, only the quoted one's
+            assert {f for f in rendered if f.startswith("speakers/")} - {
+                "speakers/index.html"} <= {f for f in after if "/vladimir-putin/" in f}
+    elif change == "a quote added":
         assert set(rendered) == QUOTE_ADDED_RENDERS
         assert rewritten == QUOTE_ADDED_WRITES
     elif change == "a tag added to one briefing":
@@ -443,6 +460,39 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
         assert "dates/2022-01-02/index.html" not in after
         assert {f for f in rendered if f.startswith(("speakers/", "tags/"))} <= {
             "speakers/index.html", "speakers/vladimir-putin/index.html", "tags/index.html"}
+
+
+QUOTES_OF_PUTIN = ("understand that the threat against Kazakhstan", "Law and order, Kazakh",
+                   "very serious and alarming")
+
+
+def test_quotes_added_and_removed_add_and_remove_the_pages_of_a_list(tmp_path: Path) -> None:
+    """A list that grows by a page, then shrinks by one again: the rebuild
+    plans the new page, then removes it, as a clean build would."""
+    site = _example_site(tmp_path / "site", page_size=2)
+    out, yaml = tmp_path / "public", site / "content" / "briefings" / f"{TASS}.yaml"
+    original = yaml.read_text("utf-8")
+    assert build(site, out).ok
+
+    def pages() -> int:
+        return len(list((out / "speakers" / "vladimir-putin").rglob("index.html")))
+
+    first, added = pages(), 0
+    while pages() == first:
+        assert added < 2, "two more items always make another page of two"
+        _edit(yaml, "quotes:\n", f"quotes:\n  - speaker: vladimir-putin\n"
+                                 f"    quote: {QUOTES_OF_PUTIN[added]}\n")
+        added += 1
+        assert build(site, out).ok
+    assert pages() == first + 1
+    for step in ("grown", "shrunk"):
+        clean = tmp_path / f"clean-{step}"
+        assert build(site, clean, cache=False).ok
+        assert _tree(out) == _tree(clean), f"the {step} list differs from a clean build"
+        yaml.write_text(original, "utf-8")
+        assert build(site, out).ok
+    assert pages() == first
+    assert not (out / "speakers" / "vladimir-putin" / "page" / str(first + 1)).exists()
 
 
 def test_a_rebuild_reads_only_the_briefings_whose_files_changed(

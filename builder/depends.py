@@ -178,13 +178,10 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
     return files
 
 
-_FIRST_PAGE = {"speaker": urls.speaker, "day": urls.day, "tag": urls.tag}
-
-
 def _first_file(planned: Planned) -> str:
     """The file of the first page of the list ``planned`` is a page of: the
     one :func:`touched_pages` names for all of them."""
-    return urls.file_of(_FIRST_PAGE[planned.kind](planned.arg))
+    return urls.file_of(paging.first(planned.kind, planned.arg))
 
 
 def _differ(old: Any, new: Any) -> bool:
@@ -228,9 +225,9 @@ class _Keys:
         """The part of each list page ``number`` shows, and what else the
         page shows of its lists: their lengths, its number and how many
         pages there are (its links to the others)."""
-        size = self.site.config.page_size
-        sizes = paging.lengths(self.indexes, kind, arg)
-        return paging.slices(sizes, size, number), (sizes, number, paging.count(sizes, size))
+        shown, sizes, count = paging.page(self.indexes, kind, arg, self.site.config.page_size,
+                                          number)
+        return shown, (sizes, number, count)
 
     # -- pages of one thing ----------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Long lists split over pages: which items each page of a list shows.
 
-A speaker's, a day's and a tag's page, and the home page's list of older
+A speaker's, a day's and a tag's page, and the home page's list of
 briefings, show at most ``page_size`` items (site.yaml) a page. The first page
 keeps its address (``speakers/<id>/``); the next ones are ``page/2/``,
 ``page/3/``... below it (:func:`builder.urls.paged`). A page with several
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from . import urls
 from .link import Indexes
 
 # The lists each kind of paged page shows, in the order it shows them.
@@ -25,6 +26,9 @@ LISTS = {
     "tag": ("briefings",),
     "home": ("briefings",),  # newest first
 }
+
+# The address of each kind's first page.
+_FIRST = {"home": lambda _: urls.HOME, "speaker": urls.speaker, "day": urls.day, "tag": urls.tag}
 
 # The latest briefings the home page shows in full, above the list of older
 # ones, on its first page.
@@ -63,9 +67,23 @@ def slices(sizes: tuple[int, ...], size: int, number: int) -> tuple[slice, ...]:
     return tuple(parts)
 
 
-def numbers(indexes: Indexes, kind: str, arg: Any, size: int) -> range:
-    """The numbers of the pages of one page's lists: 1 alone, or more."""
-    return range(1, count(lengths(indexes, kind, arg), size) + 1)
+def first(kind: str, arg: Any) -> str:
+    """The path of the first page of a page's lists: the page's own."""
+    return _FIRST[kind](arg)
+
+
+def paths(indexes: Indexes, kind: str, arg: Any, size: int) -> list[tuple[int, str]]:
+    """Each page of a page's lists, by number (from 1) with its path."""
+    return [(n, urls.paged(first(kind, arg), n))
+            for n in range(1, count(lengths(indexes, kind, arg), size) + 1)]
+
+
+def page(indexes: Indexes, kind: str, arg: Any, size: int, number: int
+         ) -> tuple[tuple[slice, ...], tuple[int, ...], int]:
+    """What page ``number`` shows: the part of each list, the lists' lengths
+    and how many pages there are."""
+    sizes = lengths(indexes, kind, arg)
+    return slices(sizes, size, number), sizes, count(sizes, size)
 
 
 def counts(indexes: Indexes, speakers: Iterable[str], size: int) -> dict[tuple[str, Any], int]:

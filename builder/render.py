@@ -117,20 +117,20 @@ def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
     """Every generated file, in the order of the site: cheap, renders nothing."""
     size = site.config.page_size
 
-    def pages(kind: str, arg: Any, path: str) -> list[Planned]:
-        return [Planned(urls.file_of(urls.paged(path, n)), kind, arg, n)
-                for n in paging.numbers(indexes, kind, arg, size)]
+    def pages(kind: str, arg: Any) -> list[Planned]:
+        return [Planned(urls.file_of(path), kind, arg, n)
+                for n, path in paging.paths(indexes, kind, arg, size)]
 
-    plan = [*pages("home", None, urls.HOME), Planned(urls.file_of(urls.SPEAKERS), "speakers"),
+    plan = [*pages("home", None), Planned(urls.file_of(urls.SPEAKERS), "speakers"),
             Planned(urls.file_of(urls.DATES), "dates"), Planned(urls.file_of(urls.TAGS), "tags"),
             Planned("404.html", "not_found")]
     plan += [Planned(urls.briefing_file(s), "briefing", s) for s in indexes.chronological]
     for s in sorted(site.speakers):
-        plan += pages("speaker", s, urls.speaker(s))
+        plan += pages("speaker", s)
     for d in indexes.days:
-        plan += pages("day", d, urls.day(d))
+        plan += pages("day", d)
     for t in indexes.tags:
-        plan += pages("tag", t, urls.tag(t))
+        plan += pages("tag", t)
     plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
     plan += [Planned(f"data/{name}.json", "data", name) for name in DATA_FILES]
     return plan
@@ -234,14 +234,14 @@ def page_paths(site: Site, indexes: Indexes) -> list[str]:
     """Every HTML page a reader can reach, as site paths (404 excluded)."""
     size = site.config.page_size
 
-    def pages(kind: str, arg: Any, path: str) -> list[str]:
-        return [urls.paged(path, n) for n in paging.numbers(indexes, kind, arg, size)]
+    def pages(kind: str, arg: Any) -> list[str]:
+        return [path for _, path in paging.paths(indexes, kind, arg, size)]
 
-    return (pages("home", None, urls.HOME) + [urls.SPEAKERS, urls.DATES, urls.TAGS]
+    return (pages("home", None) + [urls.SPEAKERS, urls.DATES, urls.TAGS]
             + [urls.briefing(s) for s in indexes.chronological]
-            + [p for s in sorted(site.speakers) for p in pages("speaker", s, urls.speaker(s))]
-            + [p for d in indexes.days for p in pages("day", d, urls.day(d))]
-            + [p for t in indexes.tags for p in pages("tag", t, urls.tag(t))])
+            + [p for s in sorted(site.speakers) for p in pages("speaker", s)]
+            + [p for d in indexes.days for p in pages("day", d)]
+            + [p for t in indexes.tags for p in pages("tag", t)])
 
 
 def render_sitemap(site: Site, indexes: Indexes) -> str:

@@ -114,17 +114,16 @@ class ViewBuilder:
             }
         return item
 
-    def _paged(self, kind: str, arg: Any, first: str, number: int
+    def _paged(self, kind: str, arg: Any, number: int
                ) -> tuple[str, tuple[slice, ...], dict[str, Any] | None]:
         """Page ``number`` of a page that lists many items (:mod:`builder.paging`):
         its path, the part of each of its lists it shows, and the links to the
         other pages (None where all fits on one). The links name the first
         page, the last, and the two on each side of this one."""
-        size = self.site.config.page_size
-        sizes = paging.lengths(self.indexes, kind, arg)
-        count = paging.count(sizes, size)
+        shown, _, count = paging.page(self.indexes, kind, arg, self.site.config.page_size,
+                                      number)
+        first = paging.first(kind, arg)
         path = urls.paged(first, number)
-        shown = paging.slices(sizes, size, number)
         if count == 1:
             return path, shown, None
 
@@ -160,7 +159,7 @@ class ViewBuilder:
     # -- pages -----------------------------------------------------------------
 
     def home(self, number: int = 1) -> Page:
-        path, (listed,), pager = self._paged("home", None, urls.HOME, number)
+        path, (listed,), pager = self._paged("home", None, number)
         shown = self.indexes.newest_first[listed]
         latest, older = (shown[:HOME_LATEST], shown[HOME_LATEST:]) if number == 1 else ((), shown)
         view = {
@@ -291,7 +290,7 @@ class ViewBuilder:
 
     def speaker(self, speaker: Speaker, number: int = 1) -> Page:
         path, (quoted, spoken, listed, named), pager = self._paged(
-            "speaker", speaker.id, urls.speaker(speaker.id), number)
+            "speaker", speaker.id, number)
         all_quotes = self.indexes.quotes_by_speaker.get(speaker.id, ())
         quotes = [{
             **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
@@ -366,7 +365,7 @@ class ViewBuilder:
 
     def day(self, day: date, number: int = 1) -> Page:
         path, (happened, ended, said, published), pager = self._paged(
-            "day", day, urls.day(day), number)
+            "day", day, number)
         entry = self.indexes.days[day]
         days, places = self._days()
         index = places[day]
@@ -405,7 +404,7 @@ class ViewBuilder:
         return self.page(path, "tags.html", "Tags", {"tags": rows}, current="Tags")
 
     def tag(self, tag_slug: str, number: int = 1) -> Page:
-        path, (listed,), pager = self._paged("tag", tag_slug, urls.tag(tag_slug), number)
+        path, (listed,), pager = self._paged("tag", tag_slug, number)
         tag = self.indexes.tags[tag_slug]
         view = {"name": tag.name, "total": len(tag.briefings),
                 "briefings": [self.briefing_item(path, s) for s in tag.briefings[listed]],

@@ -267,8 +267,25 @@ class BuildCache:
     def state(self, name: str) -> Any:
         if self._db is None:
             return None
-        row = self._db.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
-        return unseal(row[0]) if row else None
+        rows = self._rows("SELECT value FROM state WHERE name = ?", (name,))
+        return unseal(rows[0][0]) if rows else None
+
+    def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        """The rows of a query; none where the cache turns out damaged (a disk
+        that filled, a machine that stopped mid-write): then it is deleted,
+        and this build works without it and leaves a new one."""
+        if self._db is None:
+            return []
+        try:
+            return self._db.execute(sql, tuple(parameters)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            self._db.close()
+            self._db = None
+            if self.path is not None:
+                _delete(self.path)
+            return []
 
     def keep(self, name: str, value: Any) -> None:
         """Keep a value with the next save."""
@@ -284,8 +301,8 @@ class BuildCache:
         order), or None if any part of it is missing or not vouched for."""
         if self._db is None:
             return None
-        rows = self._db.execute("SELECT name, value FROM state WHERE name >= ? AND name < ? "
-                                "ORDER BY name", (f"{name} part ", f"{name} part~")).fetchall()
+        rows = self._rows("SELECT name, value FROM state WHERE name >= ? AND name < ? "
+                          "ORDER BY name", (f"{name} part ", f"{name} part~"))
         if [n for n, _ in rows] != [f"{name} part {i:02d}" for i in range(self.PARTS)]:
             return None
         found = KeptMap()
@@ -353,14 +370,14 @@ class BuildCache:
         """What the last build made of each briefing, but its model."""
         if self._db is None:
             return {}
-        return {row[0]: Kept(*row[1:]) for row in self._db.execute(
+        return {row[0]: Kept(*row[1:]) for row in self._rows(
             "SELECT slug, signature, texts, key, shown, whole, problems FROM briefings")}
 
     def signatures(self) -> dict[str, bytes]:
         """slug -> the signature of its files when they were last read."""
         if self._db is None:
             return {}
-        return dict(self._db.execute("SELECT slug, signature FROM briefings"))
+        return dict(self._rows("SELECT slug, signature FROM briefings"))
 
     def models(self, slugs: Iterable[str]) -> Iterator[tuple[str, bytes]]:
         """(slug, sealed model) of the briefings asked for that the cache holds,
@@ -370,7 +387,7 @@ class BuildCache:
         wanted = list(slugs)
         for start in range(0, len(wanted), 500):
             batch = wanted[start:start + 500]
-            yield from self._db.execute(
+            yield from self._rows(
                 f"SELECT slug, value FROM briefings WHERE slug IN ({','.join('?' * len(batch))})",
                 batch)
 
@@ -405,7 +422,7 @@ class BuildCache:
         if self._db is None:
             return {}
         return {path: (key, value) for path, key, value
-                in self._db.execute("SELECT path, key, digest FROM outputs")}
+                in self._rows("SELECT path, key, digest FROM outputs")}
 
     # -- saving ----------------------------------------------------------------
 
@@ -431,6 +448,8 @@ class BuildCache:
                 if known is not None and known != self._slugs_before():
                     gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
                     db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
+                elif known is not None:  # kept already: ten thousand slugs not written again
+                    del state["slugs"]
                 if outputs is not None and outputs_before:  # what the table holds now
                     db.executemany("DELETE FROM outputs WHERE path = ?",
                                    ((p,) for p in outputs_before.keys() - outputs.keys()))
@@ -475,9 +494,18 @@ class BuildCache:
             self._made = False
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
+def _connect(path: Path, again: bool = True) -> sqlite3.Connection | None:
     """Open (or make) the cache; None if it cannot be used: then the build runs
-    without one, as with --no-cache."""
+    without one, as with --no-cache. A file that is not a database (damaged)
+    is deleted and made anew.
+
+    Written without waiting for the disk (``synchronous = OFF``): the cache is
+    never the only copy of anything, and the waits were a tenth of a rebuild.
+    A build stopped in any way leaves it whole (SQLite's journal); a machine
+    that stops mid-write may leave it damaged, which the next build finds,
+    deletes and makes again (:meth:`BuildCache._rows`), or rolled back to an
+    earlier build, whose output then no longer matches the stamp in the
+    output folder: everything is rendered again."""
     try:
         _secret()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -486,7 +514,7 @@ def _connect(path: Path) -> sqlite3.Connection | None:
             ignore.write_text("# The briefings build cache: safe to delete.\n*\n")
         db = sqlite3.connect(path, isolation_level="DEFERRED")
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA synchronous = OFF")
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA:
             with db:
@@ -499,8 +527,25 @@ def _connect(path: Path) -> sqlite3.Connection | None:
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")
         return db
+    except sqlite3.DatabaseError as exc:
+        if not again or not damaged(exc):
+            return None
+        _delete(path)
+        return _connect(path, again=False)
     except (OSError, sqlite3.Error):
         return None
+
+
+def damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite found the cache's file damaged, or not a database (not
+    merely busy: another build may be writing it)."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT,
+                                                          sqlite3.SQLITE_NOTADB)
+
+
+def _delete(path: Path) -> None:
+    for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
+        file.unlink(missing_ok=True)
 
 
 def part_of(key: Any) -> int:

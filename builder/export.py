@@ -19,6 +19,7 @@ the writer then copies: the build never holds sixty megabytes of it at once.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable
 from itertools import accumulate, compress
 from operator import ne
@@ -44,6 +45,47 @@ class Layout(NamedTuple):
     keys: tuple[bytes, ...]
     digests: tuple[bytes, ...]
     sizes: tuple[int, ...]
+
+
+def stored(layout: Layout) -> tuple[bytes, int, int, bytes, bytes | tuple[bytes, ...], bytes,
+                                    bytes]:
+    """A layout as the cache keeps it: its columns as strings of bytes and
+    its order by digest (:func:`restored` takes the order itself, which the
+    three data files share, from the build), so that a rebuild writes a few
+    hundred kilobytes for it, not over a megabyte. (Keys of one width, as a
+    site's are, are joined; the digests are all 16 bytes long.)"""
+    keys: bytes | tuple[bytes, ...] = layout.keys
+    if len({len(key) for key in layout.keys}) == 1:
+        keys = b"".join(layout.keys)
+    return (layout.digest, layout.size, layout.start, order_digest(layout.slugs), keys,
+            b"".join(layout.digests), array("q", layout.sizes).tobytes())
+
+
+def restored(kept: object, orders: Iterable[tuple[str, ...]]) -> Layout | None:
+    """The layout the cache keeps as :func:`stored` made it, with the first of
+    ``orders`` that is its order; None if it is not such a layout."""
+    if not isinstance(kept, tuple) or len(kept) != 7:
+        return None
+    file_digest, size, start, order, keys, digests, sizes = kept
+    slugs = next((o for o in orders if order_digest(o) == order), None)
+    count = len(slugs) if slugs is not None else -1
+    if not isinstance(digests, bytes) or not isinstance(sizes, bytes) \
+            or not len(digests) == 16 * count == 2 * len(sizes):
+        return None
+    if isinstance(keys, bytes):
+        width = len(keys) // count if count else 0
+        if width * count != len(keys):
+            return None
+        keys = tuple(keys[i:i + width] for i in range(0, len(keys), width or 1))
+    if not isinstance(keys, tuple) or len(keys) != count:
+        return None
+    return Layout(file_digest, size, start, slugs, keys,
+                  tuple(digests[i:i + 16] for i in range(0, len(digests), 16)),
+                  tuple(array("q", sizes)))
+
+
+def order_digest(slugs: tuple[str, ...]) -> bytes:
+    return digest("\n".join(slugs))
 
 
 class Assembled(NamedTuple):

@@ -49,7 +49,7 @@ from .cache import (
 )
 from .config import read_config
 from .depends import card_digests, page_keys, touched_pages
-from .export import Layout, assemble
+from .export import assemble, restored, stored
 from .link import (
     Found,
     Indexes,
@@ -964,15 +964,25 @@ def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, A
     own entries again, not the other 9,999's, which come from the file as the
     last build wrote it."""
     file = f"data/{kind}.json"
-    kept = store.state(f"data {kind}")
-    before = Layout(*kept) if isinstance(kept, tuple) and len(kept) == len(Layout._fields) \
-        and file in previous and kept[0] == previous[file][1] else None
+    order = tuple(indexes.chronological)
+
+    def orders() -> Iterator[tuple[str, ...]]:
+        yield order
+        older = store.state("data order")  # the order before, where it changed
+        if isinstance(older, tuple):
+            yield older
+
+    before = restored(store.state(f"data {kind}"), orders()) if file in previous else None
+    if before is not None and before.digest != previous[file][1]:
+        before = None  # not the file the output holds
     assembled = assemble(
-        data_envelope(site, kind), indexes.chronological, briefing_key,
+        data_envelope(site, kind), order, briefing_key,
         lambda slug: ENTRIES_SEPARATOR.join(data_entries(kind, site, indexes, articles, slug)),
         before, out / file, functools.partial(_spool, out, spools))
     if assembled.layout != before:
-        store.keep(f"data {kind}", tuple(assembled.layout))
+        store.keep(f"data {kind}", stored(assembled.layout))
+        if before is None or before.slugs != order:
+            store.keep("data order", order)
     return assembled.layout.digest, assembled.data
 
 

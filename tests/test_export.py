@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.export import SEPARATOR, Assembled, Layout, assemble
+from builder.export import SEPARATOR, Assembled, Layout, assemble, restored, stored
 from builder.write import Spliced
 
 ENVELOPE = b'{\n  "format": "briefings/quotes",\n  "quotes": []\n}'
@@ -186,3 +186,17 @@ def test_a_spliced_file_is_the_same_however_the_kernel_copies(
     data = source.read_bytes()
     assert Path("target.json").read_bytes() == b"[" + data[5:2005] + b"-new-" + data[9000:] + b"]"
     assert spliced.read() == Path("target.json").read_bytes()
+
+
+@pytest.mark.parametrize("width", [16, 32, None])
+def test_a_layout_kept_by_the_cache_comes_back_with_its_order_and_only_with_it(
+        width: int | None) -> None:
+    keys = {slug: (bytes([i]) * (width or 16 + 16 * (i % 2))) for i, slug in enumerate(FIRST)}
+    layout = _assemble(_runs(FIRST), keys).layout
+    kept = stored(layout)
+    order, other = tuple(FIRST), ("a", "c", "b", "d")
+    assert restored(kept, [order]) == layout
+    assert restored(kept, iter([other, order])) == layout  # the order before a change
+    assert restored(kept, [other]) is None
+    assert restored(kept[:-1], [order]) is None
+    assert restored((*kept[:-1], kept[-1][:-8]), [order]) is None  # a size missing

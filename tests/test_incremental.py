@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import random
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -657,3 +658,28 @@ def test_a_rebuild_reports_the_problems_a_clean_build_reports(tmp_path: Path,
     path.write_text(original, "utf-8")
     again = build(site, out)
     assert again.ok and [str(p) for p in again.problems] == [str(p) for p in first.problems]
+
+
+@pytest.mark.parametrize("where", ["header", "pages"])
+def test_a_damaged_cache_file_is_made_anew_and_the_build_is_right(tmp_path: Path,
+                                                                  where: str) -> None:
+    """A machine that stops while the cache is written may leave its file
+    damaged: the next build deletes it, builds right, and leaves a new one."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out).ok
+    path = site / ".cache" / "build.sqlite"
+    data = bytearray(path.read_bytes())
+    start = 0 if where == "header" else 4096
+    data[start:start + 65536] = random.Random(7).randbytes(min(65536, len(data) - start))
+    path.write_bytes(bytes(data))
+    _article(site)
+    report = build(site, out)
+    assert report.ok and report.output == out
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
+    database = sqlite3.connect(path)
+    assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    database.close()
+    _article(site)
+    assert build(site, out).rendered < 10  # the new cache at work

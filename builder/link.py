@@ -201,6 +201,16 @@ class ByBriefing(Mapping[str, Any]):
                     if self._value else kept
         return self._all
 
+    def column(self, number: int) -> dict[str, Any]:
+        """Field ``number`` of every entry, by briefing, as kept: for a page
+        that shows one field of every briefing (the dates' page, their
+        titles), without making ten thousand entries of what is kept."""
+        if self._all is None and self._value is not None:
+            kept = self.kept = self.kept if self.kept is not None else self._read_whole()
+            if kept is not None:
+                return {slug: entry[number] for slug, entry in kept.items()}
+        return {slug: entry[number] for slug, entry in self._everything().items()}
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._everything())
 
@@ -350,6 +360,15 @@ _PACKERS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
                           lambda kept: {k: Refs(QuoteRef, v) for k, v in kept.items()}),
     "days": (_pack_days, _unpack_days),
 }
+
+
+def titles(cards: Mapping[str, Card]) -> Mapping[str, str]:
+    """Every briefing's title, by slug (see :meth:`ByBriefing.column`)."""
+    if isinstance(cards, ByBriefing):
+        return cards.column(0)
+    if isinstance(cards, Updated):
+        return {**titles(cards.base), **{slug: card.title for slug, card in cards.changes.items()}}
+    return {slug: card.title for slug, card in cards.items()}
 
 
 def pack_card(card: Card) -> tuple[str, str, str, int]:

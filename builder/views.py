@@ -14,7 +14,7 @@ from typing import Any
 
 from . import markdown, paging, urls
 from .anchor import Article, tint
-from .link import EventRef, Indexes, columns
+from .link import EventRef, Indexes, columns, titles
 from .model import Site, Speaker
 from .paging import HOME_LATEST
 
@@ -337,7 +337,7 @@ class ViewBuilder:
         of the first: a row each, made here rather than in the template
         (the page lists every day of the site)."""
         path = urls.DATES
-        cards = self.indexes.cards
+        titled = titles(self.indexes.cards)
         years = []
         for year, in_year in groupby(self.indexes.days.items(), key=lambda d: d[0].year):
             months = []
@@ -346,7 +346,7 @@ class ViewBuilder:
                 for day, entry in in_month:
                     counts = (len(entry.published), len(entry.quotes),
                               len(entry.events) + len(entry.ending))
-                    titles = [cards[s].title for s in entry.published] + list(
+                    named = [titled[s] for s in entry.published] + list(
                         columns(entry.events)[2] if entry.events else ())
                     days.append({"date": self.date(path, day),
                                  "published": counts[0], "quotes": counts[1],
@@ -355,7 +355,7 @@ class ViewBuilder:
                                      f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
                                      for n, noun in zip(counts, ("published", "quote", "event"),
                                                         strict=True) if n),
-                                 "titles": " · ".join(titles)})
+                                 "titles": " · ".join(named)})
                 months.append({"name": date(year, month, 1).strftime("%B"),
                                "id": f"{year}-{month:02d}", "days": days})
             years.append({"year": year, "months": months})

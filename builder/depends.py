@@ -329,9 +329,7 @@ class _Keys:
                         self.days, tuple(self.indexes.tags),
                         self.listed(self.indexes.chronological),
                         tuple(paging.counts(self.indexes, self.site.speakers,
-                                            self.site.config.page_size).items()),
-                        paging.count(paging.lengths(self.indexes, "home", None),
-                                     self.site.config.page_size))
+                                            self.site.config.page_size).items()))
 
     def _data(self, name: str) -> bytes:
         """Every data file shows every briefing's annotations and the indexes'

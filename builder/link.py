@@ -170,6 +170,7 @@ class ByBriefing(Mapping[str, Any]):
         self._found: dict[str, Any] = {}  # the entries of those parts
         self._all: Mapping[str, Any] | None = None
         self.kept: dict[str, Any] | None = None  # the whole as kept, once read
+        self._whole_read = False
 
     def __getitem__(self, slug: str) -> Any:
         found = self._found.get(slug, _MISSING)
@@ -179,11 +180,11 @@ class ByBriefing(Mapping[str, Any]):
             return self._all[slug]
         number = self._part_of(slug)
         if number not in self._read:
-            if len(self._read) >= self._ONE_BY_ONE:  # a page that lists them all
-                return self._everything()[slug]
+            if len(self._read) >= self._ONE_BY_ONE:  # a page that lists many
+                return self._from_whole(slug)
             kept = self._read_part(number)
             if kept is None:
-                return self._everything()[slug]
+                return self._from_whole(slug)
             self._read.add(number)
             self._found.update({k: self._value(v) for k, v in kept.items()}
                                if self._value else kept)
@@ -191,9 +192,27 @@ class ByBriefing(Mapping[str, Any]):
                 return self._found[slug]
         raise KeyError(slug)
 
+    def _from_whole(self, slug: str) -> Any:
+        """An entry, from the whole as kept, read once: made alone, where a
+        page that lists a few hundred briefings would otherwise make ten
+        thousand entries."""
+        kept = self._whole_kept() if self._all is None and self._value is not None else None
+        if kept is not None and self._value is not None:
+            found = self._found[slug] = self._value(kept[slug])
+            return found
+        return self._everything()[slug]
+
+    def _whole_kept(self) -> dict[str, Any] | None:
+        """The whole as kept, read the first time it is asked for (None where
+        the cache cannot give it)."""
+        if self.kept is None and not self._whole_read:
+            self._whole_read = True
+            self.kept = self._read_whole()
+        return self.kept
+
     def _everything(self) -> Mapping[str, Any]:
         if self._all is None:
-            kept = self.kept = self._read_whole()
+            kept = self._whole_kept()
             if kept is None:
                 self._all = self._whole()
             else:
@@ -205,10 +224,9 @@ class ByBriefing(Mapping[str, Any]):
         """Field ``number`` of every entry, by briefing, as kept: for a page
         that shows one field of every briefing (the dates' page, their
         titles), without making ten thousand entries of what is kept."""
-        if self._all is None and self._value is not None:
-            kept = self.kept = self.kept if self.kept is not None else self._read_whole()
-            if kept is not None:
-                return {slug: entry[number] for slug, entry in kept.items()}
+        kept = self._whole_kept() if self._all is None and self._value is not None else None
+        if kept is not None:
+            return {slug: entry[number] for slug, entry in kept.items()}
         return {slug: entry[number] for slug, entry in self._everything().items()}
 
     def __iter__(self) -> Iterator[str]:

@@ -87,9 +87,11 @@ def page(indexes: Indexes, kind: str, arg: Any, size: int, number: int
 
 
 def counts(indexes: Indexes, speakers: Iterable[str], size: int) -> dict[tuple[str, Any], int]:
-    """How many pages each speaker's, day's and tag's lists take, for those
-    that take more than one: what a plan made again would change."""
-    listed = [("speaker", s) for s in sorted(speakers)]
+    """How many pages the home page's, each speaker's, day's and tag's lists
+    take, for those that take more than one: what a plan made again would
+    change."""
+    listed: list[tuple[str, Any]] = [("home", None)]
+    listed += [("speaker", s) for s in sorted(speakers)]
     listed += [("day", d) for d in indexes.days] + [("tag", t) for t in indexes.tags]
     pages = ((kind, arg, count(lengths(indexes, kind, arg), size)) for kind, arg in listed)
     return {(kind, arg): number for kind, arg, number in pages if number > 1}

@@ -428,6 +428,10 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
         return render_all(todo, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_render_all", spy)
+    planned: list[int] = []
+    plan_site = pipeline.plan_site
+    monkeypatch.setattr(pipeline, "plan_site",
+                        lambda *args: planned.append(1) or plan_site(*args))
     report = build(site, out)
     assert report.ok, report.problems
     monkeypatch.undo()
@@ -444,6 +448,8 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
     assert rewritten == differ
     assert set(before) - set(after) == set(clean_before) - set(clean_after)
     assert report.written == len(differ)
+    if change == "a quote added":  # the same pages, every list on as many: the plan kept
+        assert not planned
     if page_size is not None:
         if change == "a quote added":  # of the speakers' pages, only the quoted one's
             assert {f for f in rendered if f.startswith("speakers/")} - {

@@ -12,6 +12,7 @@ passage copied from a page's article is found again as a quote.
 from __future__ import annotations
 
 import json
+import os
 import re
 import tempfile
 import xml.etree.ElementTree as ElementTree
@@ -28,7 +29,7 @@ import yaml
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 
-from builder import render
+from builder import load, render
 from builder.load import NOT_TEXT
 from builder.pipeline import Report, build
 from builder.render import environment as make_environment
@@ -788,3 +789,37 @@ def test_a_line_separator_in_yaml_text_does_not_shift_line_numbers(separator: st
                    'source: {outlet: O, published: "2022-01-10"}\n')
     [problem] = errors_of(briefing_files(SLUGS[0], b"Text.\n", annotations.encode()))
     assert problem.startswith(f"{YAML}:2:1: error: unknown key 'colour'")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "a-b", "a-b-c", "b", "ab", "a0", "z-9", "A"]),
+                          st.sampled_from(["md", "yaml", "yml", "txt"])),
+                unique=True, max_size=12))
+@example([("a", "md"), ("a-b", "yaml"), ("a", "yaml"), ("a-b", "md"), ("b", "yaml"),
+          ("b", "md")])
+def test_a_folder_of_pairs_is_read_the_same_in_one_look_as_one_file_at_a_time(
+        files: list[tuple[str, str]]) -> None:
+    """The briefings' folder is paired in one look where it holds plain pairs
+    and nothing else; the pairs, their order and their signatures are those
+    the one-by-one reading gives, and any other folder is left to it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        folder = root / "content" / "briefings"
+        folder.mkdir(parents=True)
+        for stem, ext in files:
+            (folder / f"{stem}.{ext}").write_text(f"{stem} {ext}\n", "utf-8")
+        listed = {str(folder): list(os.scandir(folder))}
+        fast: list[Any] = []
+        found = load._load_pairs(root, fast, listed)
+        slow: list[Any] = []
+        plain = load._plain_pairs
+        load._plain_pairs = lambda entries: None  # type: ignore[assignment]
+        try:
+            expected = load._load_pairs(root, slow, {})
+        finally:
+            load._plain_pairs = plain  # type: ignore[assignment]
+        assert found == expected and fast == slow
+        stems = {stem for stem, _ in files}
+        if {(s, e) for s in stems for e in ("md", "yaml")} == set(files) and \
+                all(load.SLUG.match(s) for s in stems):
+            assert plain(listed[str(folder)]) is not None  # the one look, taken

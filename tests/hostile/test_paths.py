@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from hostile import ANNOTATIONS, ARTICLE, SPEAKERS, build_site, make_site, unsafe_parts
 
 OUTSIDE = "refused: a link to a file outside the site: it is not read or published. Copy the " \
@@ -131,3 +132,28 @@ def test_a_speaker_id_that_is_not_a_slug_is_refused(speaker_id: str, tmp_path: P
     assert len(built.errors) == 1
     assert built.errors[0].startswith(f"content/speakers.yaml:1:1: error: bad speaker id "
                                       f"'{speaker_id}'")
+
+
+def test_a_file_reached_through_links_is_watched_by_the_nothing_changed_check(
+        tmp_path: Path) -> None:
+    """A static file and a folder linked from elsewhere in the site: editing
+    the target, or a file in the linked folder, is a change; the next build
+    publishes it instead of reporting that nothing changed."""
+    site = make_site(tmp_path / "site", files={"shared/report.txt": "report\n",
+                                               "shared/notes/a.txt": "a\n"})
+    (site / "content/static").mkdir(exist_ok=True)
+    (site / "content/static/latest.txt").symlink_to("../../shared/report.txt")
+    (site / "content/static/notes").symlink_to("../../shared/notes", target_is_directory=True)
+    out = tmp_path / "public"
+    for _ in range(2):
+        done = run_cli("build", "--site", site, "--out", out)
+        assert done.code == 0, done.err
+    assert "nothing had changed" in done.out
+    (site / "shared/report.txt").write_text("report, revised at greater length\n")
+    done = run_cli("build", "--site", site, "--out", out)
+    assert "nothing had changed" not in done.out
+    assert (out / "latest.txt").read_text() == "report, revised at greater length\n"
+    (site / "shared/notes/a.txt").write_text("a, revised\n")
+    done = run_cli("build", "--site", site, "--out", out)
+    assert "nothing had changed" not in done.out
+    assert (out / "notes/a.txt").read_text() == "a, revised\n"

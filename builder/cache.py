@@ -309,7 +309,7 @@ class BuildCache:
         try:
             return self._db.execute(sql, tuple(parameters)).fetchall()
         except sqlite3.DatabaseError as exc:
-            if not damaged(exc):
+            if not _damaged(exc):
                 raise
             self._db.close()
             self._db = None
@@ -558,7 +558,7 @@ def _connect(path: Path, again: bool = True) -> sqlite3.Connection | None:
                 db.execute(f"PRAGMA user_version = {SCHEMA}")
         return db
     except sqlite3.DatabaseError as exc:
-        if not again or not damaged(exc):
+        if not again or not _damaged(exc):
             return None
         _delete(path)
         return _connect(path, again=False)
@@ -566,7 +566,7 @@ def _connect(path: Path, again: bool = True) -> sqlite3.Connection | None:
         return None
 
 
-def damaged(exc: sqlite3.DatabaseError) -> bool:
+def _damaged(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite found the cache's file damaged, or not a database (not
     merely busy: another build may be writing it)."""
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_CORRUPT,

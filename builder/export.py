@@ -68,7 +68,9 @@ def restored(kept: object, orders: Iterable[tuple[str, ...]]) -> Layout | None:
         return None
     file_digest, size, start, order, keys, digests, sizes = kept
     slugs = next((o for o in orders if order_digest(o) == order), None)
-    count = len(slugs) if slugs is not None else -1
+    if slugs is None:
+        return None
+    count = len(slugs)
     if not isinstance(digests, bytes) or not isinstance(sizes, bytes) \
             or not len(digests) == 16 * count == 2 * len(sizes):
         return None

@@ -221,9 +221,11 @@ class ByBriefing(Mapping[str, Any]):
         return self._all
 
     def column(self, number: int) -> dict[str, Any]:
-        """Field ``number`` of every entry, by briefing, as kept: for a page
-        that shows one field of every briefing (the dates' page, their
-        titles), without making ten thousand entries of what is kept."""
+        """Field ``number`` of every entry, by briefing, taken from what is
+        kept, where the kept form has that field at the same place (a card's
+        title: see :func:`pack_card`): for a page that shows one field of
+        every briefing (the dates' page), without making ten thousand
+        entries."""
         kept = self._whole_kept() if self._all is None and self._value is not None else None
         if kept is not None:
             return {slug: entry[number] for slug, entry in kept.items()}

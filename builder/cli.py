@@ -35,8 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Report every problem of the site, exactly as 'build' would, "
                     "and write nothing.")
     for command in (build_cmd, check_cmd):
-        command.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                             help="the site folder, holding site.yaml (default: .)")
+        _site_option(command)
         command.add_argument("--strict", action="store_true",
                              help="treat warnings as errors")
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
@@ -50,7 +49,55 @@ def _parser() -> argparse.ArgumentParser:
                            help="read and render on a Dask cluster: its scheduler's address "
                                 "(tcp://host:8786), or 'local' for one on this machine with "
                                 "--jobs workers; needs " + "pip install 'briefings[dask]'")
+    init_cmd = commands.add_parser(
+        "init", help="start a new site in a folder",
+        description="Write a new site that builds at once: site.yaml with a comment on "
+                    "each setting, content/speakers.yaml, a sample briefing with a quote, "
+                    "an event and a note, a .gitignore and a GitHub Pages workflow. "
+                    "Never overwrites a file.")
+    init_cmd.add_argument("dir", nargs="?", type=Path, metavar="DIR",
+                          help="the new site's folder (default: --site, or .)")
+    init_cmd.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                          help="the same as DIR")
+    new_cmd = commands.add_parser(
+        "new", help="start a new briefing: its article and its annotations",
+        description="Write content/briefings/SLUG.md and SLUG.yaml: the article from "
+                    "--from (a text, Markdown or HTML file; a page's main text and "
+                    "metadata are taken from HTML), and the annotations with every "
+                    "field to fill in. Never overwrites a file.")
+    new_cmd.add_argument("slug", metavar="SLUG",
+                         help="the briefing's name and URL: lowercase letters, digits and "
+                              "single hyphens, such as 2022-01-10-putin-csto")
+    new_cmd.add_argument("--from", dest="source", type=Path, metavar="FILE",
+                         help="the source text: .txt, .md, or a saved .html page")
+    new_cmd.add_argument("--title", metavar="TEXT", help="the headline")
+    _site_option(new_cmd)
+    serve_cmd = commands.add_parser(
+        "serve", help="build, serve and rebuild on every save, reloading the browser",
+        description="Build the site and serve it over HTTP. On every save under site.yaml, "
+                    "content/ or templates/ the site is built again and every open page "
+                    "reloads; while the site has errors they are shown over the pages, with "
+                    "the last good site underneath. Ctrl-C stops it.")
+    _site_option(serve_cmd)
+    serve_cmd.add_argument("--port", type=_port, default=8000,
+                           help="the port to listen on (default: 8000; 0: any free one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="the address to listen on (default: 127.0.0.1, this machine "
+                                "only; 0.0.0.0 opens it to the network)")
+    serve_cmd.add_argument("--open", action="store_true",
+                           help="open the site in the web browser")
     return parser
+
+
+def _site_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                         help="the site folder, holding site.yaml (default: .)")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -65,11 +112,20 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("init", "new"):
+        return _scaffold(args)
     site = args.site
     if not (site / "site.yaml").is_file():
         print(f"briefings: error: no site.yaml in '{site}'. Run this in a site folder, "
               "or pass --site DIR.", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        from .serve import serve
+
+        def say(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+
+        return serve(site, None, args.host, args.port, args.open, say)
     started = time.perf_counter()
     writing = args.command == "build"
     if writing and not args.no_cache:
@@ -115,6 +171,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}")
     else:
         print(f"checked {_counts(summary)} in {elapsed:.1f} s{warnings}")
+    return 0
+
+
+def _scaffold(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, init_site, new_briefing, read_source
+
+    try:
+        if args.command == "init":
+            site = args.dir or args.site
+            written = init_site(site)
+            print(f"started a site in {site}: " + ", ".join(map(str, written)))
+            print(f"Build it with 'briefings build --site {site}', or preview it as you "
+                  f"write with 'briefings serve --site {site}'.")
+            return 0
+        if not (args.site / "site.yaml").is_file():
+            print(f"briefings: error: no site.yaml in '{args.site}'. Run this in a site "
+                  "folder, pass --site DIR, or start a site with 'briefings init'.",
+                  file=sys.stderr)
+            return 2
+        source = read_source(args.source) if args.source else None
+        written = new_briefing(args.site, args.slug, source, args.title)
+    except ScaffoldError as problem:
+        print(f"briefings: error: {problem}", file=sys.stderr)
+        return 1
+    print("wrote " + " and ".join(str(args.site / path) for path in written) +
+          ": fill in the annotations, then build.")
     return 0
 
 

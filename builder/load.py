@@ -253,7 +253,7 @@ def _load_pairs(root: Path, problems: list[Problem],
                 error(
                     Position(f"{base}.{sorted(exts)[0]}"),
                     f"bad slug '{stem}': use lowercase letters, digits and single hyphens, "
-                    f"e.g. '{_suggest_slug(stem)}'.",
+                    f"e.g. '{suggest_slug(stem)}'.",
                 )
             )
             continue
@@ -307,7 +307,7 @@ def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]]) -> li
             for stem, (article, annotations) in pairs.items()]
 
 
-def _suggest_slug(stem: str) -> str:
+def suggest_slug(stem: str) -> str:
     return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", stem.lower())).strip("-") or "my-briefing"
 
 

@@ -1,0 +1,205 @@
+"""``briefings serve`` as a user meets it: a real process on a real port, asked
+by a real HTTP client and by Chromium, its site edited on disk."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import SITES
+
+BRIEFING = "2022-01-10-csto"
+
+
+class Served:
+    """A ``briefings serve`` process, its URL and what it printed."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, lines: list[str]):
+        self.process, self.url, self.lines = process, url, lines
+
+    def get(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        """A GET of ``path`` exactly as given (no client-side clean-up of ``..``)."""
+        host, port = self.url.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        try:
+            connection.putrequest("GET", path, skip_accept_encoding=True)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, dict(response.getheaders()), response.read()
+        finally:
+            connection.close()
+
+
+@contextmanager
+def serving(site: Path) -> Iterator[Served]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", "0"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("serving "):
+                ready.set()
+        ready.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert ready.wait(60), lines
+        found = [re.match(r"serving (http://\S+/)", line) for line in lines]
+        url = next((m.group(1) for m in found if m), None)
+        assert url, lines
+        yield Served(process, url, lines)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+        reader.join(10)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+SECRET = "base_url: https://example.org/test/"
+
+
+def test_serves_the_site_with_folder_urls_a_404_page_and_the_script(copy_site) -> None:
+    site = copy_site(SITES / "good")
+    with serving(site) as served:
+        status, headers, body = served.get("/")
+        assert status == 200
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        assert b"/_briefings/live.js" in body
+        status, headers, _ = served.get(f"/briefings/{BRIEFING}")
+        assert status == 301
+        assert headers["Location"] == f"/briefings/{BRIEFING}/"
+        status, _, body = served.get(f"/briefings/{BRIEFING}/")
+        assert status == 200 and b"Putin on Kazakhstan" in body
+        status, _, body = served.get("/no/such/page/")
+        assert status == 404
+        assert body.startswith((site / "public" / "404.html").read_bytes()[:200])
+        assert b"/_briefings/live.js" in body
+        status, headers, _ = served.get("/assets/style.css")
+        assert status == 200 and headers["Content-Type"].startswith("text/css")
+    # The script is the server's: the built site never holds it.
+    for page in (site / "public").rglob("*.html"):
+        assert "_briefings" not in page.read_text("utf-8"), page
+
+
+TRAVERSALS = [
+    "/../site.yaml",
+    "/../../site.yaml",
+    "/%2e%2e/site.yaml",
+    "/%2E%2E/site.yaml",
+    "/..%2fsite.yaml",
+    "/%2e%2e%2fsite.yaml",
+    "/briefings/..%2f..%2fsite.yaml",
+    "/briefings/%2e%2e/%2e%2e/site.yaml",
+    "/..\\site.yaml",
+    "/%5c..%5csite.yaml",
+    "/..%5csite.yaml",
+    "/%00../site.yaml",
+    "/index.html%00.css",
+    "//site.yaml",
+    "/./../site.yaml",
+    "/%c0%ae%c0%ae/site.yaml",  # overlong UTF-8 dots
+    "/linked-file",
+    "/linked-folder/site.yaml",
+    "/assets/linked/site.yaml",
+]
+
+
+def test_nothing_outside_the_output_folder_is_served(copy_site) -> None:
+    site = copy_site(SITES / "good")
+    with serving(site) as served:
+        out = site / "public"
+        # Links a careless static file or a hostile site could put in the output.
+        os.symlink(site / "site.yaml", out / "linked-file")
+        os.symlink(site, out / "linked-folder")
+        os.symlink(site, out / "assets" / "linked")
+        for path in TRAVERSALS:
+            status, _, body = served.get(path)
+            assert status in (400, 404), (path, status)
+            assert SECRET.encode() not in body, path
+        assert served.process.poll() is None  # still up after all of them
+
+
+def test_ctrl_c_stops_it_and_leaves_nothing_behind(copy_site) -> None:
+    site = copy_site(SITES / "good")
+    before = None
+    with serving(site) as served:
+        before = sorted(p.name for p in site.iterdir())
+        (site / "content" / "briefings" / f"{BRIEFING}.yaml").write_text(
+            (site / "content" / "briefings" / f"{BRIEFING}.yaml").read_text("utf-8")
+            .replace("Putin on Kazakhstan", "Putin on Kazakhstan, again"), "utf-8")
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(20) == 0
+        port = int(served.url.rstrip("/").rsplit(":", 1)[1])
+    assert sorted(p.name for p in site.iterdir()) == before
+    assert not [p for p in site.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+    with pytest.raises(OSError):
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/")
+
+
+def test_listens_on_this_machine_only_by_default(copy_site) -> None:
+    site = copy_site(SITES / "good")
+    with serving(site) as served:
+        assert served.url.startswith("http://127.0.0.1:")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_the_authoring_loop_in_chromium(copy_site, page: Page) -> None:
+    """Serve, open a briefing, edit it: the page reloads and shows the change;
+    break it: the overlay shows the error at its line; fix it: the overlay goes."""
+    site = copy_site(SITES / "good")
+    annotations = site / "content" / "briefings" / f"{BRIEFING}.yaml"
+    with serving(site) as served:
+        page.goto(served.url + f"briefings/{BRIEFING}/")
+        expect(page.locator("h1")).to_have_text("Putin on Kazakhstan")
+        page.evaluate("window.notReloaded = true")
+
+        _edit(annotations, "title: Putin on Kazakhstan", "title: Putin on the Kazakh unrest")
+        expect(page.locator("h1")).to_have_text("Putin on the Kazakh unrest", timeout=20_000)
+        assert page.evaluate("window.notReloaded") is None  # the page itself reloaded
+
+        page.evaluate("window.notReloaded = true")
+        _edit(annotations, "  - speaker: vladimir-putin\n    quote: \"We understand",
+              "  - speaker: vladimir-putn\n    quote: \"We understand")
+        line = annotations.read_text("utf-8").splitlines().index(
+            "  - speaker: vladimir-putn") + 1
+        overlay = page.locator("briefings-errors section[role=alert]")
+        expect(overlay).to_be_visible(timeout=20_000)
+        expect(overlay).to_contain_text(
+            f"content/briefings/{BRIEFING}.yaml:{line}:")
+        expect(overlay).to_contain_text("unknown speaker 'vladimir-putn'")
+        # The last good site is still there underneath.
+        expect(page.locator("h1")).to_have_text("Putin on the Kazakh unrest")
+        assert page.evaluate("window.notReloaded") is True
+
+        _edit(annotations, "speaker: vladimir-putn", "speaker: vladimir-putin")
+        expect(page.locator("briefings-errors")).to_have_count(0, timeout=20_000)
+        expect(page.locator("h1")).to_have_text("Putin on the Kazakh unrest")
+    assert any("unknown speaker 'vladimir-putn'" in line for line in served.lines)

@@ -10,8 +10,10 @@ are checked here; everything else is the validator's job.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,6 +160,30 @@ def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = N
         templates_dir=str(templates) if templates.is_dir() else None,
         problems=tuple(problems),
     )
+
+
+def with_changed_pairs(raw: RawSite, slugs: set[str]) -> RawSite | None:
+    """``raw`` as it is once these briefings' files were saved again: their
+    stats taken anew, the rest as listed. None where that is not all that
+    can have changed (a briefing not listed before, a file gone, no longer
+    a plain file, or one reached through a link): then the site is listed
+    again."""
+    folder = Path(raw.root) / "content" / "briefings"
+    place = {pair.slug: at for at, pair in enumerate(raw.pairs)}
+    pairs = list(raw.pairs)
+    for slug in slugs:
+        at = place.get(slug)
+        if at is None or not pairs[at].signature:
+            return None
+        try:
+            article, annotations = os.lstat(folder / f"{slug}.md"), \
+                os.lstat(folder / f"{slug}.yaml")
+        except OSError:
+            return None
+        if not (stat.S_ISREG(article.st_mode) and stat.S_ISREG(annotations.st_mode)):
+            return None
+        pairs[at] = RawPair(slug, UNREAD, UNREAD, _signature(article, annotations), True)
+    return dataclasses.replace(raw, pairs=tuple(pairs))
 
 
 def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]:

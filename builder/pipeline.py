@@ -61,7 +61,7 @@ from .link import (
     update_indexes,
     uses_of,
 )
-from .load import RawPair, TextFile, load_site, read_pair
+from .load import RawPair, RawSite, TextFile, load_site, read_pair
 from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
@@ -88,6 +88,7 @@ class Report:
     output: Path | None = None
     rendered: int = 0  # files rendered (the others were taken over unchanged)
     written: int = 0  # files whose bytes changed
+    listed: RawSite | None = None  # the site's files as this build listed them
 
     @property
     def ok(self) -> bool:
@@ -96,20 +97,26 @@ class Report:
 
 def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
           write: bool = True, cache: bool = True, jobs: int | None = None,
-          executor: Executor | None = None, progress: Progress | None = None) -> Report:
+          executor: Executor | None = None, progress: Progress | None = None,
+          listed: RawSite | None = None) -> Report:
     """Check the site and, if it has no errors and ``write``, write it.
 
     ``cache``: use and update the site's build cache (only when writing).
     ``jobs``: processes of the builder's own pool (default: one per core; 1 for
     none). ``executor``: run the per-briefing and render stages on this one instead.
     ``progress``: where to report the two long stages as they go (default: nowhere).
+    ``listed``: the site's files as they are now, where the caller knows
+    (the preview server, told by the file system which files were saved:
+    see :func:`builder.load.with_changed_pairs`); the folders are then not
+    walked and listed again, and the next build started without it checks
+    everything.
     """
     store = BuildCache.of_site(site_dir, enabled=cache and write)
     report = Report()
     try:
         with _few_collections():
             _build(report, site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
-                   executor=executor, progress=progress or Progress())
+                   executor=executor, progress=progress or Progress(), listed=listed)
     except _Stopped as stopped:
         report.problems.append(stopped.problem)
         report.output = None
@@ -134,15 +141,19 @@ def _few_collections() -> Iterator[None]:
 
 def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCache, *,
            strict: bool, write: bool, jobs: int | None, executor: Executor | None,
-           progress: Progress) -> None:
+           progress: Progress, listed: RawSite | None) -> None:
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
-    manifest = site_manifest(site_dir, out_dir, strict) if store.enabled else None
+    # (Given the listing, the inputs are not walked: their digest is kept as
+    # unknown, so that the next build without it does not skip its work.)
+    manifest = site_manifest(site_dir, out_dir, strict) \
+        if store.enabled and listed is None else None
     inputs = manifest.digest if manifest else b""
 
     # 1. Read the site's settings and list its files (the briefings are read in step 3).
     kept = store.briefings()
-    raw = load_site(site_dir, manifest.listings if manifest else None)
+    raw = listed or load_site(site_dir, manifest.listings if manifest else None)
+    report.listed = raw
     del manifest  # its listings: the stats of every file, some twenty megabytes at 10,000
     problems.extend(raw.problems)
 

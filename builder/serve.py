@@ -3,7 +3,9 @@
 It builds the site, serves the output folder over HTTP and builds again on
 every save under ``site.yaml``, ``content/`` and ``templates/`` (watched with
 watchfiles). The builds run in this process, one at a time, each taking what
-the last one left in the build cache and the modules already imported.
+the last one left in the build cache and the modules already imported. Where
+every save is of a briefing the last build listed, the build is told which
+(:func:`builder.load.with_changed_pairs`) instead of walking the site again.
 
 Every HTML page it serves gets one small script, added on the way out and
 never written to the output: it listens on an event stream and reloads the
@@ -30,7 +32,12 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:
+    from .load import RawSite
+    from .progress import Progress
 
 # The server's own URLs, beside the site's (whose paths are slugs and asset names).
 OWN = "/_briefings/"
@@ -247,50 +254,70 @@ def start_server(out: Path, state: State, host: str, port: int) -> Server:
     return Server(httpd, state, thread)
 
 
-def watched(site: Path) -> Iterator[set[str]]:
-    """Each batch of changed paths under site.yaml, content/ and templates/
-    (watchfiles collects a burst of saves into one batch)."""
-    import queue
+class Watcher:
+    """The site's inputs watched from two threads: site.yaml (its folder, not
+    recursively), and content/ and templates/ with all they hold. Each batch
+    of saves is collected by watchfiles (a burst of saves is one batch)."""
 
-    import watchfiles
+    def __init__(self, site: Path):
+        import queue
 
-    batches: queue.Queue[set[str] | BaseException] = queue.Queue()
-    stop = threading.Event()
-    folders = [str(site / name) for name in ("content", "templates") if (site / name).is_dir()]
+        self._batches: queue.Queue[set[str] | BaseException] = queue.Queue()
+        self._stop = threading.Event()
+        site_yaml = os.path.abspath(site / "site.yaml")
+        folders = [str(site / name) for name in ("content", "templates")
+                   if (site / name).is_dir()]
+        jobs = [([str(site)], False, lambda path: os.path.abspath(path) == site_yaml)]
+        if folders:
+            jobs.append((folders, True, _worth_a_build))
+        self._ready = [threading.Event() for _ in jobs]
+        self._threads = [threading.Thread(target=self._follow, daemon=True, args=(*job, ready))
+                         for job, ready in zip(jobs, self._ready, strict=True)]
+        for thread in self._threads:
+            thread.start()
 
-    def follow(paths: list[str], recursive: bool, keep: Callable[[str], bool]) -> None:
+    def _follow(self, paths: list[str], recursive: bool, keep: Callable[[str], bool],
+                ready: threading.Event) -> None:
+        import watchfiles
+
         try:
-            for changes in watchfiles.watch(*paths, recursive=recursive, stop_event=stop,
-                                            raise_interrupt=False, debounce=100, step=20):
+            # An empty batch comes after each quiet rust_timeout: the first
+            # says the watch is in place.
+            for changes in watchfiles.watch(*paths, recursive=recursive, stop_event=self._stop,
+                                            raise_interrupt=False, debounce=100, step=10,
+                                            rust_timeout=200, yield_on_timeout=True):
+                ready.set()
                 found = {path for _, path in changes if keep(path)}
                 if found:
-                    batches.put(found)
+                    self._batches.put(found)
         except BaseException as exc:  # noqa: BLE001 (handed to the caller)
-            batches.put(exc)
+            self._batches.put(exc)
+        finally:
+            ready.set()
 
-    site_yaml = os.path.abspath(site / "site.yaml")
-    watchers = [threading.Thread(target=follow, daemon=True, args=(
-        [str(site)], False, lambda path: os.path.abspath(path) == site_yaml))]
-    if folders:
-        watchers.append(threading.Thread(target=follow, daemon=True,
-                                         args=(folders, True, _worth_a_build)))
-    for watcher in watchers:
-        watcher.start()
-    try:
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        for ready in self._ready:
+            ready.wait(timeout)
+
+    def batches(self) -> Iterator[set[str]]:
+        """Each batch of changed paths, those that came during the last build
+        put together."""
         while True:
-            batch = batches.get()
-            if isinstance(batch, BaseException):
-                raise batch
-            while not batches.empty():  # saves that came while a build ran
-                more = batches.get()
-                if isinstance(more, BaseException):
-                    raise more
-                batch |= more
+            batch = self._take()
+            while not self._batches.empty():
+                batch |= self._take()
             yield batch
-    finally:
-        stop.set()
-        for watcher in watchers:
-            watcher.join(timeout=2)
+
+    def _take(self) -> set[str]:
+        batch = self._batches.get()
+        if isinstance(batch, BaseException):
+            raise batch
+        return batch
+
+    def close(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
 
 
 def _worth_a_build(path: str) -> bool:
@@ -304,18 +331,22 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
           say: Callable[[str], None]) -> int:
     """Build, serve and build again on every change, until Ctrl-C."""
     from .pipeline import build, summary_of
-    from .progress import Progress, for_terminal
+    from .progress import for_terminal
     from .write import OutputBusy
 
     state = State()
+    last: list[RawSite | None] = [None]  # the site's files as the last build listed them
 
-    def rebuild(reason: str, progress: Progress | None = None) -> None:
+    def rebuild(reason: str, changed: set[str] | None = None,
+                progress: Progress | None = None) -> None:
         started = time.perf_counter()
+        listed = _listed_after(site, last[0], changed) if changed else None
         try:
-            report = build(site, out, progress=progress)
+            report = build(site, out, progress=progress, listed=listed)
         except OutputBusy as busy:
             say(f"{busy}: another build is writing the site; waiting for the next save.")
             return
+        last[0] = report.listed
         summary = summary_of(report)
         for line in summary["lines"]:
             say(line)
@@ -330,14 +361,18 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
         state.publish(report.ok, errors)
 
     target = _output_of(site, out)
+    # Watching from before the first build: a save made while it runs is not missed.
+    watcher = Watcher(site)
     try:
-        rebuild("started", for_terminal())
+        rebuild("started", progress=for_terminal())
+        watcher.wait_ready()
+        server = start_server(target, state, host, port)
     except KeyboardInterrupt:
+        watcher.close()
         say("stopped")
         return 130
-    try:
-        server = start_server(target, state, host, port)
     except OSError as exc:
+        watcher.close()
         say(f"briefings: error: cannot listen on {host}:{port}: {exc.strerror}. "
             "Pass another --port, or stop what is using it.")
         return 2
@@ -347,14 +382,35 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
             import webbrowser
 
             webbrowser.open(server.url)
-        for changed in watched(site):
-            rebuild(_named(site, changed))
+        for changed in watcher.batches():
+            rebuild(_named(site, changed), changed)
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        watcher.close()
     say("stopped")
     return 0
+
+
+def _listed_after(site: Path, listed: RawSite | None, changed: set[str]) -> RawSite | None:
+    """The site's files after these saves, from the last build's listing,
+    where the saves are all of briefings it listed (an article or its
+    annotations edited, as nearly every save is); else None, and the build
+    lists the site again."""
+    from .load import with_changed_pairs
+
+    if listed is None:
+        return None
+    folder = os.path.join(os.path.abspath(site), "content", "briefings")
+    slugs = set()
+    for path in changed:
+        where, name = os.path.split(os.path.abspath(path))
+        slug, dot, kind = name.rpartition(".")
+        if where != folder or not dot or kind not in ("md", "yaml") or slug not in listed.slugs:
+            return None
+        slugs.add(slug)
+    return with_changed_pairs(listed, slugs)
 
 
 def _named(site: Path, changed: set[str]) -> str:

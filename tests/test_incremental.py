@@ -689,3 +689,53 @@ def test_a_damaged_cache_file_is_made_anew_and_the_build_is_right(tmp_path: Path
     database.close()
     _article(site)
     assert build(site, out).rendered < 10  # the new cache at work
+
+
+def test_a_build_told_what_was_saved_equals_a_clean_build_and_the_next_checks_all(
+        tmp_path: Path) -> None:
+    """The preview server tells the build which briefings were saved (the
+    file system told it): the build then lists nothing, and its output is
+    still a clean build's. The next build not told anything checks every
+    file again, so a save the server never heard of is not missed."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    first = build(site, out)
+    assert first.ok and first.listed is not None
+    edited = _briefing(site, 0)
+    _annotation(site)
+    _article(site)
+    told = load.with_changed_pairs(first.listed, {edited, _briefing(site, 3)})
+    assert told is not None
+    report = build(site, out, listed=told)
+    assert report.ok, report.problems
+    clean = tmp_path / "clean"
+    assert build(site, clean, cache=False).ok
+    assert _tree(out) == _tree(clean)
+
+    # A save nobody was told of, made before a build that was told of
+    # another: the next plain build finds it.
+    _edit(site / "content" / "briefings" / f"{_briefing(site, 1)}.yaml", "title: ",
+          "title: Unheard, ")
+    _edit(site / "content" / "briefings" / f"{edited}.yaml", "title: ", "title: Heard, ")
+    assert build(site, out, listed=load.with_changed_pairs(report.listed, {edited})).ok
+    again = run_cli("build", "--site", site, "--out", out)
+    assert again.code == 0 and "nothing had changed" not in again.out, again.out
+    assert build(site, tmp_path / "clean2", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean2")
+
+
+def test_what_a_build_cannot_be_told_makes_it_list_the_site_again(tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    listed = build(site, tmp_path / "public").listed
+    assert listed is not None
+    folder = site / "content" / "briefings"
+    slug = _briefing(site, 0)
+    assert load.with_changed_pairs(listed, {"a-briefing-not-listed"}) is None
+    (folder / f"{slug}.md").rename(tmp_path / "away.md")
+    assert load.with_changed_pairs(listed, {slug}) is None  # a file gone
+    os.symlink(tmp_path / "away.md", folder / f"{slug}.md")
+    assert load.with_changed_pairs(listed, {slug}) is None  # now a link
+    (folder / f"{slug}.md").unlink()
+    (tmp_path / "away.md").rename(folder / f"{slug}.md")
+    same = load.with_changed_pairs(listed, {slug})
+    assert same is not None and same.pairs != listed.pairs  # its stats taken again

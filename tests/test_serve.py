@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,3 +204,20 @@ def test_the_authoring_loop_in_chromium(copy_site, page: Page) -> None:
         expect(page.locator("briefings-errors")).to_have_count(0, timeout=20_000)
         expect(page.locator("h1")).to_have_text("Putin on the Kazakh unrest")
     assert any("unknown speaker 'vladimir-putn'" in line for line in served.lines)
+
+
+def test_a_briefing_added_while_serving_is_served(copy_site) -> None:
+    """A new pair is not among the briefings the last build listed: the
+    server's build lists the site again and publishes it."""
+    site = copy_site(SITES / "good")
+    folder = site / "content" / "briefings"
+    with serving(site) as served:
+        assert served.get("/briefings/a-new-one/")[0] == 404
+        (folder / "a-new-one.md").write_text("Fresh text.\n", "utf-8")
+        (folder / "a-new-one.yaml").write_text(
+            "title: A new one\nsource:\n  outlet: Desk\n  published: 2022-01-11\n", "utf-8")
+        deadline = time.monotonic() + 20
+        while served.get("/briefings/a-new-one/")[0] != 200:
+            assert time.monotonic() < deadline, served.lines
+            time.sleep(0.1)
+        assert b"A new one" in served.get("/briefings/a-new-one/")[2]

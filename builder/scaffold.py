@@ -97,7 +97,8 @@ def new_briefing(site: Path, slug: str, source: Source | None = None, title: str
     source = source or Source("Paste the source text here, verbatim, in place of this line.\n")
     fields = {
         "outlet": source.outlet or "the outlet that published it",
-        "published": source.published or today.isoformat(),
+        # The page's date, else the one a slug starts with, else today.
+        "published": source.published or _day(slug) or today.isoformat(),
     }
     lines = [f"  outlet: {_plain(fields['outlet'])}",
              f"  published: {fields['published']}   "

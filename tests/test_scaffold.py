@@ -74,6 +74,7 @@ def test_new_makes_a_briefing_pair_that_builds(tmp_path: Path) -> None:
     data = yaml.safe_load((folder / "2026-01-05-council-vote.yaml").read_text("utf-8"))
     assert data["title"] == "Council votes: yes"
     assert set(data["source"]) == {"outlet", "published"}
+    assert str(data["source"]["published"]) == "2026-01-05"  # from the slug
     annotations = (folder / "2026-01-05-council-vote.yaml").read_text("utf-8")
     for commented in ("# quotes:", "# events:", "# notes:", "# tags:", "# url:"):
         assert commented in annotations

@@ -150,6 +150,52 @@ def render_article(
     return article, context.problems
 
 
+@dataclass(frozen=True)
+class Reading:
+    """An article as a reader reads it, for suggesting its annotations: each
+    paragraph's text with its source line and the speaker of the turn it is
+    in (None outside turns), the labels that look like a transcript's but are
+    not mapped (each with its first line), and the folded text of it all."""
+
+    paragraphs: tuple[tuple[int, str, str | None], ...]
+    unlisted: tuple[tuple[str, int], ...]
+    text: str
+
+
+def reading(briefing: Briefing, speakers: dict[str, Speaker], raw_html: str = "text"
+            ) -> Reading:
+    context = _Context(briefing, speakers)
+    blocks = _split_blocks(briefing.article, raw_html, context)
+    parts: list[str] = []
+    for block in blocks:
+        block.first_part = len(parts)
+        if len(parts) % 2:
+            parts.append("")
+        parts.extend(TAG.split(block.html))
+        block.last_part = len(parts)
+    reader = ReaderText.of(parts)
+    _find_turns(blocks, reader, context)
+    transcript = briefing.transcript
+    labels = {label: speaker for label, speaker, _ in transcript.labels} if transcript else {}
+    paragraphs, unlisted = [], {}
+    speaker: str | None = None
+    for block in blocks:
+        if block.turn is not None:
+            speaker = block.turn.speaker
+        elif block.ends_turns:
+            speaker = None
+        text = " ".join(_block_text(block, reader).split())
+        if block.is_paragraph and block.turn is None and _label_of(text, labels) is None:
+            guess = _looks_like_label(text, block)
+            if guess:
+                unlisted.setdefault(guess, block.line)
+            elif _Q_LABEL.match(text) and text[1:2] == ":":  # a reporter's question
+                unlisted.setdefault("Q", block.line)
+        if text:
+            paragraphs.append((block.line, text, speaker))
+    return Reading(tuple(paragraphs), tuple(unlisted.items()), reader.text)
+
+
 def _split_blocks(text: str, raw_html: str, context: _Context) -> list[_Block]:
     """Render the article one top-level block at a time, keeping source lines.
     Links and images that are not published are reported here."""

@@ -86,6 +86,18 @@ def _parser() -> argparse.ArgumentParser:
                                 "only; 0.0.0.0 opens it to the network)")
     serve_cmd.add_argument("--open", action="store_true",
                            help="open the site in the web browser")
+    suggest_cmd = commands.add_parser(
+        "suggest", help="propose annotations for a briefing, as YAML",
+        description="Print proposed annotations for one briefing as YAML, ready to paste: "
+                    "the quotations in its article with the speaker each is attributed to, "
+                    "the days it names as events, and the transcript labels not yet mapped. "
+                    "Passages already annotated are left out; every proposed passage "
+                    "anchors as it is.")
+    suggest_cmd.add_argument("slug", metavar="SLUG", help="the briefing")
+    suggest_cmd.add_argument("--write", action="store_true",
+                             help="add the suggestions to the briefing's .yaml, keeping "
+                                  "its comments and layout")
+    _site_option(suggest_cmd)
     return parser
 
 
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("init", "new"):
         return _scaffold(args)
+    if args.command == "suggest":
+        return _suggest(args)
     site = args.site
     if not (site / "site.yaml").is_file():
         print(f"briefings: error: no site.yaml in '{site}'. Run this in a site folder, "
@@ -197,6 +211,30 @@ def _scaffold(args: argparse.Namespace) -> int:
         return 1
     print("wrote " + " and ".join(str(args.site / path) for path in written) +
           ": fill in the annotations, then build.")
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from .suggest import suggest, write_into
+
+    if not (args.site / "site.yaml").is_file():
+        print(f"briefings: error: no site.yaml in '{args.site}'. Run this in a site folder, "
+              "or pass --site DIR.", file=sys.stderr)
+        return 2
+    try:
+        found = suggest(args.site, args.slug)
+    except LookupError as problem:
+        print(f"briefings: error: {problem}", file=sys.stderr)
+        return 1
+    print(found.as_yaml(args.site), end="")
+    if args.write:
+        try:
+            added = write_into(found.path, found.quotes, found.events, found.labels)
+        except ValueError as problem:
+            print(f"briefings: error: {problem}; nothing was written.", file=sys.stderr)
+            return 1
+        print(f"added {added} suggestion{'s' if added != 1 else ''} to {found.path}; "
+              "check them, then build.", file=sys.stderr)
     return 0
 
 

@@ -8,7 +8,7 @@ from conftest import SITES, run_cli
 
 
 def test_help_for_every_command() -> None:
-    for args in ([], ["build"], ["check"], ["init"], ["new"], ["serve"]):
+    for args in ([], ["build"], ["check"], ["init"], ["new"], ["serve"], ["suggest"]):
         result = run_cli(*args, "--help")
         assert result.code == 0
         assert "usage: briefings" in result.out

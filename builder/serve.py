@@ -356,8 +356,10 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
             say(f"{reason}: built {summary['briefings']} briefings, {summary['pages']} pages "
                 f"in {elapsed:.2f} s")
         else:
+            shown = "the last good site, with the errors over it" if (
+                target / "index.html").is_file() else "the errors on every page (no site yet)"
             say(f"{reason}: {len(errors)} error{'s' if len(errors) != 1 else ''}; "
-                "showing the last good site with the errors over it")
+                f"showing {shown}")
         state.publish(report.ok, errors)
 
     target = _output_of(site, out)

@@ -4,6 +4,7 @@ by a real HTTP client and by Chromium, its site edited on disk."""
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import signal
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import SITES
+from conftest import SITES, run_cli
 
 BRIEFING = "2022-01-10-csto"
 
@@ -221,3 +222,26 @@ def test_a_briefing_added_while_serving_is_served(copy_site) -> None:
             assert time.monotonic() < deadline, served.lines
             time.sleep(0.1)
         assert b"A new one" in served.get("/briefings/a-new-one/")[2]
+
+
+def test_a_site_that_never_built_shows_its_errors_on_every_page(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert run_cli("init", site).code == 0
+    annotations = next((site / "content" / "briefings").glob("*.yaml"))
+    _edit(annotations, "speaker: maria-ortega", "speaker: maria-orteg")
+    with serving(site) as served:
+        status, _, body = served.get("/")
+        assert status == 404 and b"/_briefings/live.js" in body
+        host, port = served.url.removeprefix("http://").rstrip("/").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", "/_briefings/events")
+        stream = connection.getresponse()
+        assert stream.getheader("Content-Type") == "text/event-stream"
+        event = stream.readline().decode()
+        connection.close()
+        assert event.startswith("data: ")
+        state = json.loads(event.removeprefix("data: "))
+        assert state["built"] == 0
+        assert state["errors"][0].startswith(f"content/briefings/{annotations.name}:")
+        assert "unknown speaker 'maria-orteg'" in state["errors"][0]
+    assert any("(no site yet)" in line for line in served.lines)

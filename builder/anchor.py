@@ -34,7 +34,7 @@ _KIND_ORDER = {"quote": 0, "event": 1, "note": 2, "mention": 3}
 # stray emphasis marks around it come from malformed sources. The colon must be
 # followed by a space, so a clock time ("END 6:45 P.M.") is no label.
 _LABEL = re.compile(
-    r"^(?P<label>[^:()\n]{1,100}?)\s*(?:\((?P<stage>[^)\n]*)\)[*_\s]*)?:(?=\s|$)")
+    r"^(?P<label>[^:()\n]{1,300}?)\s*(?:\((?P<stage>[^)\n]*)\)[*_\s]*)?:(?=\s|$)")
 _Q_LABEL = re.compile(r"^Q(?=[\s:])")
 _CONNECTORS = frozenset("of the de da del di du la le bin bint al el von van der den y and".split())
 _MAX_TINTS = 8
@@ -248,6 +248,10 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
             guess = _looks_like_label(text, block)
             if guess:
                 unlisted.setdefault(guess, []).append(block.line)
+                # Whoever speaks here, it is not the previous speaker: this
+                # paragraph and those after it, up to the next listed label,
+                # belong to no turn until the label is mapped.
+                block.ends_turns = True
             continue
         speaker = labels[label]
         if speaker is None:
@@ -290,7 +294,10 @@ def _looks_like_label(text: str, block: _Block) -> str | None:
     all_caps = len(letters) >= 2 and all(c.isupper() for c in letters)
     titled = 2 <= len(words) <= 6 and all(
         w[0].isupper() or w.lower() in _CONNECTORS for w in words) and words[0][0].isupper()
-    return label if (bold or all_caps or titled) and len(label) <= 60 else None
+    # A bold or capitalised label may be as long as a title and a name can be
+    # ("Chairperson of the Legislative Duma of the Tomsk Region Oksana
+    # Kozlovskaya"); a label of Capitalised Words is two to six of them.
+    return label if bold or all_caps or titled else None
 
 
 def _first_words(text: str, count: int) -> str:

@@ -180,6 +180,31 @@ def test_unlisted_label_is_a_warning_naming_it() -> None:
     assert all(p.severity.value == "warning" for p in problems)
 
 
+def test_a_turn_never_runs_on_into_an_unlisted_speaker() -> None:
+    """A label not yet mapped is not the previous speaker: its paragraph and
+    those after it, up to the next listed label, belong to no turn."""
+    long_label = ("Chairperson of the Legislative Duma of the Tomsk Region and of its "
+                  "Committee, Mrs Oksana Kozlovskaya")
+    assert len(long_label) == 100
+    article = (f"**Vladimir Putin:** Good afternoon.\n\nWe begin.\n\n"
+               f"**{long_label}:** Thank you, Mr President.\n\nThe region has grown.\n\n"
+               "**Vladimir Putin:** Thank you.")
+    result, problems = annotate(article, labels={"Vladimir Putin": "vladimir-putin"})
+    assert [(p.message.split(":")[0], p.where.line) for p in problems] == [
+        (f"unlisted transcript label '{long_label}'", 5)]
+    assert [(t.id, t.speaker, t.opening) for t in result.turns] == [
+        ("turn-1", "vladimir-putin", "Good afternoon."),
+        ("turn-2", "vladimir-putin", "Thank you."),
+    ]
+    turns = re.findall(r'<div class="turn[^"]*" id="(turn-\d)"[^>]*>(.*?)</div>', result.html,
+                       re.S)
+    assert "We begin." in turns[0][1]
+    for _, inside in turns:
+        assert "Thank you, Mr President." not in inside
+        assert "The region has grown." not in inside
+    assert well_formed(result.html) == []
+
+
 def test_an_unlisted_label_is_reported_once_at_its_first_paragraph() -> None:
     _, problems = annotate("MS. PSAKI: Hi.\n\nMS. PSAKI: Again.\n\nMS. PSAKI: And again.")
     assert len(problems) == 1

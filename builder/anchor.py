@@ -95,6 +95,7 @@ class _Block:
     last_part: int = 0
     turn: Turn | None = None
     ends_turns: bool = False
+    outside: bool = False  # in no turn: the turn around it goes on after it
 
 
 @dataclass
@@ -134,6 +135,7 @@ def render_article(
         context.block_starts.append((block.first_part, block.line))
     reader = ReaderText.of(parts)
     turns = _find_turns(blocks, reader, context)
+    _keep_outside(blocks, reader, context)
     marks, note_numbers = _annotation_marks(reader, context)
     # Mentions are looked for even when not linked: they make a speaker "used".
     mentions = _mention_marks(reader, marks, context)
@@ -175,6 +177,7 @@ def reading(briefing: Briefing, speakers: dict[str, Speaker], raw_html: str = "t
         block.last_part = len(parts)
     reader = ReaderText.of(parts)
     _find_turns(blocks, reader, context)
+    _keep_outside(blocks, reader, context)
     transcript = briefing.transcript
     labels = {label: speaker for label, speaker, _ in transcript.labels} if transcript else {}
     paragraphs, unlisted = [], {}
@@ -185,6 +188,10 @@ def reading(briefing: Briefing, speakers: dict[str, Speaker], raw_html: str = "t
         elif block.ends_turns:
             speaker = None
         text = " ".join(_block_text(block, reader).split())
+        if block.outside:
+            if text:
+                paragraphs.append((block.line, text, None))
+            continue
         if block.is_paragraph and block.turn is None and _label_of(text, labels) is None:
             guess = _looks_like_label(text, block)
             if guess:
@@ -269,6 +276,20 @@ def _find_turns(blocks: list[_Block], reader: ReaderText, context: _Context) -> 
             f"unlisted transcript label '{guess}'{more}: map it under 'transcript: labels:' in "
             f"{context.briefing.yaml_path} to a speaker id, or to null for anonymous speakers."))
     return turns
+
+
+def _keep_outside(blocks: list[_Block], reader: ReaderText, context: _Context) -> None:
+    """Mark the blocks of the transcript's ``outside`` passages."""
+    transcript = context.briefing.transcript
+    for anchor in transcript.outside if transcript else ():
+        span = _locate(anchor, "passage kept outside turns", reader, context)
+        if span is None:
+            continue
+        part = next((p for p in itertools.islice(reader.part_of, span[0], None) if p >= 0), 0)
+        for block in blocks:
+            if block.first_part <= part < block.last_part:
+                block.outside = True
+                break
 
 
 def _label_of(text: str, labels: dict[str, str | None]) -> str | None:
@@ -492,15 +513,23 @@ def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
     stack: list[str] = []
     deferred: list[str] = []  # notes ending inside a link wait until the link closes
     turn_open = False
+    current: Turn | None = None  # the turn the blocks are in, if any
     for block in blocks:
-        if block.turn or block.ends_turns:
+        if block.turn or block.ends_turns or block.outside:
             if turn_open:
                 out.append("</div>\n")
                 turn_open = False
+            if not block.outside:
+                current = None
         if block.turn:
-            turn = block.turn
+            current = turn = block.turn
             out.append(f'<div class="turn tint-{tint(turn.speaker)}" id="{turn.id}" '
                        f'data-speaker="{turn.speaker}">\n')
+            turn_open = True
+        elif current is not None and not turn_open and not block.outside:
+            # The turn goes on after a passage kept outside it.
+            out.append(f'<div class="turn tint-{tint(current.speaker)}" '
+                       f'data-speaker="{current.speaker}">\n')
             turn_open = True
         for index in range(block.first_part, block.last_part):
             part = reader.parts[index]

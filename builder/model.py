@@ -99,6 +99,8 @@ class Transcript:
     labels: tuple[tuple[str, str | None, Position], ...]
     said_on: date
     occasion: str = ""
+    # Passages whose top-level blocks belong to no turn (pull quotes, captions)
+    outside: tuple[Anchor, ...] = ()
 
 
 @dataclass(frozen=True)

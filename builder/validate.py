@@ -25,7 +25,7 @@ SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
 QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
 EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
 NOTE_KEYS = ("anchor", "note", "occurrence", "id")
-TRANSCRIPT_KEYS = ("labels", "said_on", "occasion")
+TRANSCRIPT_KEYS = ("labels", "said_on", "occasion", "outside")
 _HTML_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _TURN_ID = re.compile(r"^turn-\d+$")
 
@@ -323,4 +323,34 @@ class _Annotations:
                 labels[fold_space(label)] = (speaker.strip() if speaker else None,
                                              table.at(label))  # type: ignore[union-attr]
         return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()),
-                          said_on=said_on or self.published, occasion=fold_space(occasion))
+                          said_on=said_on or self.published, occasion=fold_space(occasion),
+                          outside=tuple(self._outside(block)))
+
+    def _outside(self, block: Mapping) -> list[Anchor]:
+        """``outside:``: passages, each as text or as ``{passage, occurrence}``."""
+        if "outside" not in block:
+            return []
+        value = block.get("outside")
+        if not isinstance(value, Sequence):
+            self.problems.append(error(block.at("outside"), "'outside' must be a list of "
+                                       "passages ('- ...' lines), not "
+                                       f"{fields.describe(value)}."))
+            return []
+        found = []
+        for item, where in zip(value.items, value.item_at, strict=True):
+            if isinstance(item, str):
+                if item.strip():
+                    found.append(Anchor(item, None, where))
+                    continue
+            elif isinstance(item, Mapping):
+                fields.check_keys(item, ("passage", "occurrence"), ("passage",),
+                                  "a passage of 'outside'", self.problems)
+                anchor = self._anchor(item, "passage")
+                if anchor is not None:
+                    found.append(anchor)
+                continue
+            self.problems.append(error(where, "each passage of 'outside' is the text of the "
+                                       "paragraph to keep out of every turn (or "
+                                       "'passage:' and 'occurrence:'), not "
+                                       f"{fields.describe(item)}."))
+        return found

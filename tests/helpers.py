@@ -31,11 +31,12 @@ def event(text: str, id: str = "e") -> Event:
 
 
 def briefing(article: str, *, quotes: tuple[Quote, ...] = (), notes: tuple[Note, ...] = (),
-             events: tuple[Event, ...] = (), labels: dict[str, str | None] | None = None
-             ) -> Briefing:
+             events: tuple[Event, ...] = (), labels: dict[str, str | None] | None = None,
+             outside: tuple[str, ...] = ()) -> Briefing:
     transcript = None
     if labels is not None:
-        transcript = Transcript(tuple((k, v, HERE) for k, v in labels.items()), DAY)
+        transcript = Transcript(tuple((k, v, HERE) for k, v in labels.items()), DAY,
+                                outside=tuple(Anchor(text, None, HERE) for text in outside))
     return Briefing(slug="t", title="T", source=Source("Outlet", DAY), article=article,
                     article_path="content/briefings/t.md", yaml_path="content/briefings/t.yaml",
                     quotes=quotes, notes=notes, events=events, transcript=transcript)

@@ -205,6 +205,31 @@ def test_a_turn_never_runs_on_into_an_unlisted_speaker() -> None:
     assert well_formed(result.html) == []
 
 
+def test_a_passage_kept_outside_turns_belongs_to_none_and_the_turn_goes_on() -> None:
+    article = ("**Vladimir Putin:** Good afternoon, colleagues.\n\n"
+               "“Great many issues are most severe at the regional level.”\n\n"
+               "I think that our meeting is very timely.\n\n"
+               "**Joe Biden:** Thank you.")
+    labels = {"Vladimir Putin": "vladimir-putin", "Joe Biden": "joe-biden"}
+    result, problems = annotate(article, labels=labels,
+                                outside=("Great many issues are most severe",))
+    assert problems == []
+    assert [(t.id, t.speaker) for t in result.turns] == [
+        ("turn-1", "vladimir-putin"), ("turn-2", "joe-biden")]
+    divs = re.findall(r'<div class="turn[^"]*"( id="turn-\d")? data-speaker="([^"]+)">(.*?)</div>',
+                      result.html, re.S)
+    assert [(bool(d[0]), d[1]) for d in divs] == [
+        (True, "vladimir-putin"), (False, "vladimir-putin"), (True, "joe-biden")]
+    assert "Good afternoon" in divs[0][2] and "meeting is very timely" in divs[1][2]
+    assert all("Great many issues" not in d[2] for d in divs)
+    assert "Great many issues" in result.html
+    assert well_formed(result.html) == []
+
+    _, problems = annotate(article, labels=labels, outside=("Not in the article",))
+    assert [p.message.split(":")[0] for p in problems] == [
+        "passage kept outside turns not found in the article"]
+
+
 def test_an_unlisted_label_is_reported_once_at_its_first_paragraph() -> None:
     _, problems = annotate("MS. PSAKI: Hi.\n\nMS. PSAKI: Again.\n\nMS. PSAKI: And again.")
     assert len(problems) == 1

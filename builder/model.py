@@ -120,6 +120,10 @@ class Briefing:
     related: tuple[tuple[str, Position], ...] = ()
     transcript: Transcript | None = None
     tags_at: tuple[Position, ...] = ()  # where each tag is written
+    # Editorial metadata (format 1.1): who annotated it, when, and its updates.
+    annotated_by: tuple[str, ...] = ()
+    annotated_on: date | None = None
+    updates: tuple[tuple[date, str], ...] = ()  # (day, note in Markdown), as written
 
     def quote(self, quote_id: str) -> Quote:
         """The quote of this id (the indexes name quotes by id)."""

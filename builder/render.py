@@ -321,6 +321,11 @@ def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article]
         "related": list(indexes.related[slug]),
         "previous": indexes.previous[slug], "next": indexes.next[slug],
         "words": article.words,
+        # Editorial metadata (format 1.1), where the annotations have it.
+        **({"annotated_by": list(briefing.annotated_by)} if briefing.annotated_by else {}),
+        **({"annotated_on": briefing.annotated_on} if briefing.annotated_on else {}),
+        **({"updates": [{"date": day, "note": note} for day, note in briefing.updates]}
+           if briefing.updates else {}),
     })
 
 

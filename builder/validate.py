@@ -20,7 +20,8 @@ from .yamlfile import Mapping, Sequence, parse_yaml
 
 SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links")
 BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "events", "notes",
-                 "related", "transcript")
+                 "related", "transcript",
+                 "annotated_by", "annotated_on", "updates")
 SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
 QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
 EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
@@ -148,7 +149,18 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
         notes=tuple(notes),
         related=tuple(related),
         transcript=transcript,
+        annotated_by=tuple(_names(mapping, "annotated_by", problems)),
+        annotated_on=fields.day(mapping, "annotated_on", problems),
+        updates=tuple(reader.updates(mapping)),
     ), problems
+
+
+def _names(mapping: Mapping, key: str, problems: list[Problem]) -> list[str]:
+    """One name, or a list of them."""
+    if isinstance(mapping.get(key), str):
+        name = fold_space(mapping.get(key))
+        return [name] if name else []
+    return [fold_space(name) for name, _ in fields.text_list(mapping, key, problems)]
 
 
 def _source(mapping: Mapping, timezone: str, problems: list[Problem]) -> Source | None:
@@ -298,6 +310,17 @@ class _Annotations:
                 continue
             result.append(Note(id=self._id(entry, f"note-{urls.text_slug(anchor.text)}"),
                                anchor=anchor, note=note))
+        return result
+
+    def updates(self, mapping: Mapping) -> list[tuple[date, str]]:
+        result = []
+        for entry, _ in self._items(mapping, "updates"):
+            fields.check_keys(entry, ("date", "note"), ("date", "note"), "an update",
+                              self.problems)
+            day = fields.day(entry, "date", self.problems)
+            note = fields.markdown_text(entry, "note", self.problems)
+            if day is not None and note is not None:
+                result.append((day, note))
         return result
 
     def transcript(self, mapping: Mapping) -> Transcript | None:

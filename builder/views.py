@@ -211,6 +211,11 @@ class ViewBuilder:
             "next": self._neighbour(path, self.indexes.next[slug]),
             "turns": len(article.turns),
             "occasion": briefing.transcript.occasion if briefing.transcript else "",
+            "annotated_by": list(briefing.annotated_by),
+            "annotated_on": self.date(path, briefing.annotated_on)
+            if briefing.annotated_on else None,
+            "updates": [{"date": self.date(path, day), "html": markdown.render_inline(note)}
+                        for day, note in briefing.updates],
             "structured": self._structured(path, slug),
         }
         description = briefing.subtitle or f"{source.outlet}, {format_date(source.published)}"
@@ -236,6 +241,12 @@ class ViewBuilder:
             "inLanguage": self.site.config.language}
         if briefing.subtitle:
             data["alternativeHeadline"] = briefing.subtitle
+        if briefing.annotated_by:
+            data["author"] = [{"@type": "Person", "name": name} for name in briefing.annotated_by]
+        if briefing.annotated_on:
+            data["dateCreated"] = briefing.annotated_on.isoformat()
+        if briefing.updates:
+            data["dateModified"] = max(day for day, _ in briefing.updates).isoformat()
         if briefing.tags:
             data["keywords"] = list(briefing.tags)
         people = self.indexes.speakers_by_briefing[slug]

@@ -92,7 +92,7 @@ def test_merge_keys_and_small_aliases_still_work(tmp_path: Path) -> None:
         "2022-01-10-talks": (ARTICLE, annotations)}))
     assert built.errors == [f"{PATH}:5:1: error: unknown key 'defaults' in the annotations. "
                             "Known keys: title, subtitle, source, summary, tags, quotes, events,"
-                            " notes, related, transcript."]
+                            " notes, related, transcript, annotated_by, annotated_on, updates."]
 
 
 @pytest.mark.parametrize(("prefix", "ends"), [("\ufeff", "\n"), ("", "\r\n"), ("\ufeff", "\r\n"),

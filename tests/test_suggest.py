@@ -72,15 +72,19 @@ def _site_with(tmp_path: Path, article: str, annotations: str = "") -> Path:
     return site
 
 
+def _proposed(site: Path) -> dict:
+    result = run_cli("suggest", "2024-05-06-bridge", "--site", site)
+    assert result.code == 0, result.err
+    return yaml.safe_load(result.out)
+
+
 def test_a_pronoun_a_role_phrase_and_a_relative_day(tmp_path: Path) -> None:
     site = _site_with(tmp_path, (
         "Mayor Maria Ortega opened the bridge on Saturday.\n\n"
         '"We will keep every lane open through the winter," she said.\n\n'
         '"Nobody will wait at this river again, not for one more day," the mayor told '
         "reporters.\n"))
-    result = run_cli("suggest", "2024-05-06-bridge", "--site", site)
-    assert result.code == 0, result.err
-    proposed = yaml.safe_load(result.out)
+    proposed = _proposed(site)
     assert [(q["speaker"], q["quote"]) for q in proposed["quotes"]] == [
         ("maria-ortega", "We will keep every lane open through the winter"),
         ("maria-ortega", "Nobody will wait at this river again, not for one more day")]
@@ -95,9 +99,7 @@ def test_transcript_labels_get_the_speaker_they_name(tmp_path: Path) -> None:
         "MAYOR ORTEGA: In June, if the tests go well. People keep asking, “Will the trams "
         "be back before the summer holidays?” They will. As I said, “we will not make "
         "anyone wait longer than June.”\n"))
-    result = run_cli("suggest", "2024-05-06-bridge", "--site", site)
-    assert result.code == 0, result.err
-    proposed = yaml.safe_load(result.out)
+    proposed = _proposed(site)
     assert proposed["labels"] == {"MAYOR ORTEGA": "maria-ortega", "Q": None}
     # Her turn's quotations as if the label were mapped; not the one she relays.
     assert proposed["quotes"] == [{"speaker": "maria-ortega",

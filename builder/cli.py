@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="treat warnings as errors")
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="the output folder (default: output_dir from site.yaml)")
+    build_cmd.add_argument("--drafts", action="store_true",
+                           help="publish the briefings marked 'draft: true' too (a build "
+                                "without it checks them and leaves them out)")
     build_cmd.add_argument("--no-cache", action="store_true",
                            help=f"ignore the build cache ({cache.FOLDER}/ in the site folder) "
                                 "and leave it as it is: read, anchor and render everything")
@@ -143,18 +146,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     if writing and not args.no_cache:
-        kept = cache.unchanged_build(site, args.out, args.strict)
+        kept = cache.unchanged_build(site, args.out, args.strict, args.drafts)
         if kept:
             for line in kept["lines"]:
                 print(line, file=sys.stderr)
             print(f"built {_counts(kept)} in {time.perf_counter() - started:.1f} s "
-                  f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})")
+                  f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})"
+                  + _drafts_left_out(kept))
             return 0
     from .pipeline import build, summary_of
     from .progress import for_terminal
     from .write import OutputBusy
 
     options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
+               "drafts": getattr(args, "drafts", False),
                "jobs": getattr(args, "jobs", None), "progress": for_terminal()}
     try:
         if getattr(args, "dask", None):
@@ -182,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     warnings = f" ({summary['warnings']})" if summary["warnings"] else ""
     if writing:
-        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}")
+        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}" + _drafts_left_out(summary))
     else:
         print(f"checked {_counts(summary)} in {elapsed:.1f} s{warnings}")
     return 0
@@ -236,6 +241,14 @@ def _suggest(args: argparse.Namespace) -> int:
         print(f"added {added} suggestion{'s' if added != 1 else ''} to {found.path}; "
               "check them, then build.", file=sys.stderr)
     return 0
+
+
+def _drafts_left_out(summary: dict[str, int]) -> str:
+    count = summary.get("drafts", 0)
+    if not count:
+        return ""
+    return (f"; {count} draft{'s' if count != 1 else ''} left out "
+            "(build --drafts to publish, or preview with serve)")
 
 
 def _counts(summary: dict[str, int]) -> str:

@@ -287,7 +287,7 @@ class _Keys:
     def _home(self, _: None, page: int) -> bytes:
         indexes = self.indexes
         (listed,), paged = self.paged("home", None, page)
-        shown = indexes.newest_first[listed]
+        shown = indexes.latest_first[listed]
         latest = shown[:paging.HOME_LATEST] if page == 1 else ()
         return self.key("home", paged, shown, self.listed(shown),
                         tuple(self.site.briefings[s].summary for s in latest),
@@ -320,7 +320,7 @@ class _Keys:
         return self.key("404")
 
     def _feed(self, _: None) -> bytes:
-        latest = self.indexes.newest_first[:20]
+        latest = self.indexes.latest_first[:20]
         return self.key("feed", latest, tuple(self.shown[s] for s in latest))
 
     def _sitemap(self, _: None) -> bytes:

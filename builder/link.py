@@ -86,6 +86,10 @@ class Tag:
 class Indexes:
     chronological: tuple[str, ...]  # oldest first
     newest_first: tuple[str, ...]
+    # The home page's and the feed's order: the latest of the days each was
+    # published, annotated and updated first (then as ``newest_first``).
+    latest_first: tuple[str, ...]
+    bumped: dict[str, date]  # that latest day, where it is not the day of publication
     cards: dict[str, Card]  # in chronological order
     previous: dict[str, str | None]
     next: dict[str, str | None]
@@ -628,12 +632,16 @@ def build_indexes(
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     days = _day_index(briefings, chronological, quotes)
+    cards = {slug: _card(briefings[slug]) for slug in chronological}
+    bumped = _bumped(briefings[slug] for slug in chronological)
     features = {slug: _features(briefings[slug], speaking[slug]) for slug in chronological}
     shown = {slug: shown_to(briefings[slug], articles[slug]) for slug in chronological}
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
-        cards={slug: _card(briefings[slug]) for slug in chronological},
+        latest_first=_latest_first(chronological, bumped, cards),
+        bumped=bumped,
+        cards=cards,
         previous=previous,
         next=following,
         quotes_by_speaker={k: tuple(v) for k, v in sorted(quotes.items())},
@@ -779,9 +787,16 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
                         {slug: _features(changed[slug], speaking[slug]) for slug in changed})
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
         else _related(features, chronological)
+    cards = _updated(old.cards, {slug: _card(briefing) for slug, briefing in changed.items()})
+    bumped = {slug: day for slug, day in old.bumped.items() if slug not in changed}
+    bumped.update(_bumped(changed.values()))
+    bumped = dict(sorted(bumped.items()))
     return _unless_same(old, Indexes(
         chronological=chronological, newest_first=old.newest_first,
-        cards=_updated(old.cards, {slug: _card(briefing) for slug, briefing in changed.items()}),
+        latest_first=old.latest_first if bumped == old.bumped
+        else _latest_first(chronological, bumped, cards),
+        bumped=old.bumped if bumped == old.bumped else bumped,
+        cards=cards,
         previous=old.previous,
         next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
         briefings_by_speaker=briefings_by_speaker,
@@ -899,6 +914,23 @@ def _features(briefing: Briefing, speaking: Iterable[str]
 def _card(briefing: Briefing) -> Card:
     return Card(briefing.title, briefing.subtitle, briefing.source.outlet,
                 briefing.source.published)
+
+
+def _bumped(briefings: Iterable[Briefing]) -> dict[str, date]:
+    """Each briefing's latest day (:attr:`Briefing.latest`) where it is later
+    than its publication: a format-1 site has none."""
+    return {b.slug: b.latest for b in briefings if b.latest > b.source.published}
+
+
+def _latest_first(chronological: tuple[str, ...], bumped: Mapping[str, date],
+                  cards: Mapping[str, Card]) -> tuple[str, ...]:
+    """The briefings by their latest day, the most recent first; on the same
+    day, newest published first (without ``bumped``, just that)."""
+    if not bumped:
+        return tuple(reversed(chronological))
+    place = {slug: i for i, slug in enumerate(chronological)}
+    return tuple(sorted(chronological, reverse=True,
+                        key=lambda s: (bumped.get(s) or cards[s].published, place[s])))
 
 
 def _moment(briefing: Briefing) -> tuple[date, str]:

@@ -124,6 +124,14 @@ class Briefing:
     annotated_by: tuple[str, ...] = ()
     annotated_on: date | None = None
     updates: tuple[tuple[date, str], ...] = ()  # (day, note in Markdown), as written
+    draft: bool = False  # published only by a build with drafts (format 1.1)
+
+    @property
+    def latest(self) -> date:
+        """The latest of the days it was published, annotated and updated: the
+        home page and the feed list the most recent first."""
+        return max((self.source.published, *(day for day, _ in self.updates),
+                    *((self.annotated_on,) if self.annotated_on else ())))
 
     def quote(self, quote_id: str) -> Quote:
         """The quote of this id (the indexes name quotes by id)."""

@@ -180,11 +180,20 @@ def _timestamp(site: Site, slug: str) -> str:
     return datetime.combine(source.published, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _updated(site: Site, indexes: Indexes, slug: str) -> str:
+    """When a briefing last changed: its publication, or the later day it was
+    annotated or updated (at midnight UTC)."""
+    later = indexes.bumped.get(slug)
+    if later is None:
+        return _timestamp(site, slug)
+    return datetime.combine(later, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def render_feed(site: Site, indexes: Indexes) -> str:
     """An Atom feed of the latest briefings (RFC 4287)."""
     config = site.config
-    latest = indexes.newest_first[:FEED_ENTRIES]
-    updated = max((_timestamp(site, s) for s in latest), default="1970-01-01T00:00:00Z")
+    latest = indexes.latest_first[:FEED_ENTRIES]
+    updated = max((_updated(site, indexes, s) for s in latest), default="1970-01-01T00:00:00Z")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(config.language)}">',
@@ -210,7 +219,7 @@ def render_feed(site: Site, indexes: Indexes) -> str:
             f'    <link rel="alternate" type="text/html" href="{url}"/>',
             f"    <id>{url}</id>",
             f"    <published>{_timestamp(site, slug)}</published>",
-            f"    <updated>{_timestamp(site, slug)}</updated>",
+            f"    <updated>{_updated(site, indexes, slug)}</updated>",
             f"    <summary>{xml_escape(summary)}</summary>",
         ]
         for tag in briefing.tags:

@@ -21,7 +21,7 @@ from .yamlfile import Mapping, Sequence, parse_yaml
 SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links")
 BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "events", "notes",
                  "related", "transcript",
-                 "annotated_by", "annotated_on", "updates")
+                 "annotated_by", "annotated_on", "updates", "draft")
 SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
 QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
 EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
@@ -152,6 +152,7 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
         annotated_by=tuple(_names(mapping, "annotated_by", problems)),
         annotated_on=fields.day(mapping, "annotated_on", problems),
         updates=tuple(reader.updates(mapping)),
+        draft=bool(fields.boolean(mapping, "draft", problems)),
     ), problems
 
 

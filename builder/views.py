@@ -160,7 +160,7 @@ class ViewBuilder:
 
     def home(self, number: int = 1) -> Page:
         path, (listed,), pager = self._paged("home", None, number)
-        shown = self.indexes.newest_first[listed]
+        shown = self.indexes.latest_first[listed]
         latest, older = (shown[:HOME_LATEST], shown[HOME_LATEST:]) if number == 1 else ((), shown)
         view = {
             "briefings": [self.briefing_item(path, s) | {
@@ -217,6 +217,7 @@ class ViewBuilder:
             "updates": [{"date": self.date(path, day), "html": markdown.render_inline(note)}
                         for day, note in briefing.updates],
             "structured": self._structured(path, slug),
+            "draft": briefing.draft,
         }
         description = briefing.subtitle or f"{source.outlet}, {format_date(source.published)}"
         return self.page(path, "briefing.html", briefing.title, view, description)

@@ -386,10 +386,16 @@ def _annotation_marks(reader: ReaderText, context: _Context
         span = _locate(quote.anchor, "quote", reader, context)
         speaker = context.speakers.get(quote.speaker)
         if span and speaker:
+            name, relayed = speaker.name, ""
+            relay = context.speakers.get(quote.reported_by)
+            if relay:
+                name += f", as reported by {relay.name}"
+                relayed = f' data-reported-by="{relay.id}"'
             marks.append(_Mark(
                 "quote", quote.id, *span,
                 f'<mark class="quote tint-{tint(speaker.id)}" data-quote="{quote.id}" '
-                f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(speaker.name)}"'))
+                f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(name)}"'
+                + relayed))
     for event in briefing.events:
         if event.anchor:
             span = _locate(event.anchor, "event anchor", reader, context)

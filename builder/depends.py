@@ -150,7 +150,8 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
 
     people = {s for indexes in (before, after) for slug in changed
               for s in (*indexes.speakers_by_briefing[slug], *indexes.mentioned_by_briefing[slug])}
-    for name in ("quotes_by_speaker", "turns_by_speaker", "briefings_by_speaker",
+    for name in ("quotes_by_speaker", "relayed_by_speaker", "turns_by_speaker",
+                 "briefings_by_speaker",
                  "mentioned_in", "co_speakers", "speaker_dates"):
         old, new = getattr(before, name), getattr(after, name)
         if old is not new:
@@ -248,13 +249,15 @@ class _Keys:
 
     def _speaker(self, speaker_id: str, page: int) -> bytes:
         indexes = self.indexes
-        (quoted, spoken, listed, named), paged = self.paged("speaker", speaker_id, page)
+        (quoted, passed, spoken, listed, named), paged = self.paged("speaker", speaker_id, page)
         quotes = indexes.quotes_by_speaker.get(speaker_id, ())[quoted]
+        relayed = indexes.relayed_by_speaker.get(speaker_id, ())[passed]
         turns = indexes.turns_by_speaker.get(speaker_id, ())[spoken]
         briefings = indexes.briefings_by_speaker.get(speaker_id, ())[listed]
         mentioned = indexes.mentioned_in.get(speaker_id, ())[named]
-        slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
+        slugs = [*(r.slug for r in quotes), *(r.slug for r in relayed), *(r.slug for r in turns)]
         return self.key("speaker", speaker_id, paged, tuple((r.slug, r.id) for r in quotes),
+                        tuple((r.slug, r.id) for r in relayed),
                         tuple((r.slug, r.turn.number) for r in turns),
                         self.shown_to(f"s:{speaker_id}", slugs),
                         self.listed(dict.fromkeys(slugs)),

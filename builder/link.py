@@ -94,6 +94,8 @@ class Indexes:
     previous: dict[str, str | None]
     next: dict[str, str | None]
     quotes_by_speaker: dict[str, tuple[QuoteRef, ...]]
+    # The quotes of others each speaker relayed (``reported_by``), in the same order.
+    relayed_by_speaker: dict[str, tuple[QuoteRef, ...]]
     turns_by_speaker: dict[str, tuple[TurnRef, ...]]
     briefings_by_speaker: dict[str, tuple[str, ...]]  # newest first
     speakers_by_briefing: dict[str, tuple[str, ...]]  # quoted or speaking, by name
@@ -420,7 +422,10 @@ def uses_of(briefing: Briefing, article: Article | None) -> Uses:
         return where.path, where.line, where.column
 
     speakers = [(q.speaker, at(q.speaker_at), "") for q in briefing.quotes]
-    used = {q.speaker for q in briefing.quotes}
+    speakers += [(q.reported_by, at(q.reported_by_at), " in 'reported_by'")
+                 for q in briefing.quotes if q.reported_by]
+    used = {q.speaker for q in briefing.quotes} | {q.reported_by for q in briefing.quotes}
+    used.discard("")
     if briefing.transcript:
         labelled = [(label, speaker, where)
                     for label, speaker, where in briefing.transcript.labels if speaker]
@@ -591,6 +596,7 @@ def build_indexes(
     position = {slug: i for i, slug in enumerate(chronological)}
 
     quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    relayed: dict[str, list[QuoteRef]] = defaultdict(list)
     turns: dict[str, list[TurnRef]] = defaultdict(list)
     speaking: dict[str, set[str]] = defaultdict(set)
     for slug in chronological:
@@ -598,12 +604,15 @@ def build_indexes(
         for quote in briefing.quotes:
             quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
             speaking[slug].add(quote.speaker)
+            if quote.reported_by:
+                relayed[quote.reported_by].append(QuoteRef(slug, quote.id, quote.said_on))
+                speaking[slug].add(quote.reported_by)
         transcript = briefing.transcript
         for turn in articles[slug].turns if transcript else ():
             turns[turn.speaker].append(TurnRef(slug, turn, transcript.said_on,
                                                transcript.occasion))
             speaking[slug].add(turn.speaker)
-    for refs in quotes.values():
+    for refs in (*quotes.values(), *relayed.values()):
         refs.sort(key=lambda r: (r.said_on, position[r.slug]))
     for turn_refs in turns.values():
         turn_refs.sort(key=lambda r: (r.said_on, position[r.slug], r.turn.number))
@@ -645,6 +654,7 @@ def build_indexes(
         previous=previous,
         next=following,
         quotes_by_speaker={k: tuple(v) for k, v in sorted(quotes.items())},
+        relayed_by_speaker={k: tuple(v) for k, v in sorted(relayed.items())},
         turns_by_speaker={k: tuple(v) for k, v in sorted(turns.items())},
         briefings_by_speaker={k: tuple(v) for k, v in sorted(by_speaker.items())},
         speakers_by_briefing={s: by_name(speaking[s]) for s in chronological},
@@ -672,9 +682,11 @@ def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], .
     shown: dict[str, list[Any]] = defaultdict(list)
     for quote in briefing.quotes:
         view = ("quote", quote.id, quote.speaker, quote.anchor.text, quote.said_on,
-                quote.occasion, quote.note)
+                quote.occasion, quote.note, quote.reported_by)
         shown[f"s:{quote.speaker}"].append(view)
         shown[f"d:{quote.said_on}"].append(view)
+        if quote.reported_by:
+            shown[f"s:{quote.reported_by}"].append(view)
     if briefing.transcript:
         transcript = briefing.transcript
         for turn in article.turns:
@@ -714,6 +726,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
             return None
     gone = set(changed)
     speaking = {slug: {q.speaker for q in briefing.quotes}
+                | {q.reported_by for q in briefing.quotes if q.reported_by}
                 | ({t.speaker for t in articles[slug].turns} if briefing.transcript else set())
                 for slug, briefing in changed.items()}
     were = {s for slug in changed for s in old.speakers_by_briefing[slug]}  # speaking before
@@ -738,10 +751,13 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         return dict(sorted(result.items()))
 
     quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    relayed: dict[str, list[QuoteRef]] = defaultdict(list)
     turns: dict[str, list[TurnRef]] = defaultdict(list)
     for slug, briefing in changed.items():
         for quote in briefing.quotes:
             quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
+            if quote.reported_by:
+                relayed[quote.reported_by].append(QuoteRef(slug, quote.id, quote.said_on))
         if briefing.transcript:
             for turn in articles[slug].turns:
                 turns[turn.speaker].append(TurnRef(slug, turn, briefing.transcript.said_on,
@@ -749,6 +765,8 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
     touched = were | {s for found in speaking.values() for s in found}
     quotes_by_speaker = renewed(old.quotes_by_speaker, touched, quotes,
                                 lambda r: (r.said_on, position[r.slug]))
+    relayed_by_speaker = renewed(old.relayed_by_speaker, touched, relayed,
+                                 lambda r: (r.said_on, position[r.slug]))
     turns_by_speaker = renewed(old.turns_by_speaker, touched, turns,
                                lambda r: (r.said_on, position[r.slug], r.turn.number))
     newest = lambda slug: -position[slug]  # noqa: E731
@@ -798,7 +816,8 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         bumped=old.bumped if bumped == old.bumped else bumped,
         cards=cards,
         previous=old.previous,
-        next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
+        next=old.next, quotes_by_speaker=quotes_by_speaker,
+        relayed_by_speaker=relayed_by_speaker, turns_by_speaker=turns_by_speaker,
         briefings_by_speaker=briefings_by_speaker,
         speakers_by_briefing=speakers_by_briefing,
         mentioned_by_briefing=_updated(old.mentioned_by_briefing,

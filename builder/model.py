@@ -71,6 +71,10 @@ class Quote:
     occasion: str = ""
     note: str = ""  # Markdown
     speaker_at: Position = Position("")
+    # Reported speech (format 1.1): the speaker who relayed the words, and
+    # where that is written.
+    reported_by: str = ""
+    reported_by_at: Position = Position("")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .link import Indexes
 
 # The lists each kind of paged page shows, in the order it shows them.
 LISTS = {
-    "speaker": ("quotes", "turns", "briefings", "mentioned_in"),
+    "speaker": ("quotes", "relayed", "turns", "briefings", "mentioned_in"),
     "day": ("events", "ending", "quotes", "published"),
     "tag": ("briefings",),
     "home": ("briefings",),  # newest first
@@ -39,6 +39,7 @@ def lengths(indexes: Indexes, kind: str, arg: Any) -> tuple[int, ...]:
     """How many items each list of a page shows in all (see :data:`LISTS`)."""
     if kind == "speaker":
         return (len(indexes.quotes_by_speaker.get(arg, ())),
+                len(indexes.relayed_by_speaker.get(arg, ())),
                 len(indexes.turns_by_speaker.get(arg, ())),
                 len(indexes.briefings_by_speaker.get(arg, ())),
                 len(indexes.mentioned_in.get(arg, ())))

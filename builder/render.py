@@ -296,7 +296,9 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
         return [_entry({"id": quote.id, "briefing": slug,
                         **_link(site, urls.briefing(slug) + "#" + quote.id),
                         "speaker": quote.speaker, "text": quote.anchor.text,
-                        "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note})
+                        "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note,
+                        # (format 1.1: only where it is given)
+                        **({"reported_by": quote.reported_by} if quote.reported_by else {})})
                 for quote in briefing.quotes]
     return [_entry({"id": event.id, "briefing": slug,
                     **_link(site, urls.briefing(slug) + "#" + event.id),

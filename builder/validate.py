@@ -23,7 +23,8 @@ BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "ev
                  "related", "transcript",
                  "annotated_by", "annotated_on", "updates", "draft")
 SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
-QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
+QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id",
+              "reported_by")
 EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
 NOTE_KEYS = ("anchor", "note", "occurrence", "id")
 TRANSCRIPT_KEYS = ("labels", "said_on", "occasion", "outside")
@@ -266,6 +267,12 @@ class _Annotations:
             if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
             speaker = speaker.strip()
+            reported_by = (fields.text(entry, "reported_by", self.problems) or "").strip()
+            if reported_by == speaker:
+                self.problems.append(error(entry.at("reported_by"), (
+                    f"'reported_by' names the speaker of the quote, '{speaker}': name the "
+                    "speaker who relayed the words, or remove 'reported_by'.")))
+                continue
             default = f"{speaker}-{urls.text_slug(anchor.text)}"
             result.append(Quote(
                 id=self._id(entry, default),
@@ -275,6 +282,8 @@ class _Annotations:
                 occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),
                 note=fields.markdown_text(entry, "note", self.problems) or "",
                 speaker_at=entry.at("speaker"),
+                reported_by=reported_by,
+                reported_by_at=entry.at("reported_by") if reported_by else Position(""),
             ))
         return result
 

@@ -252,9 +252,21 @@ class ViewBuilder:
             data["keywords"] = list(briefing.tags)
         people = self.indexes.speakers_by_briefing[slug]
         if people:
-            data["mentions"] = [{"@type": "Person", "name": self.site.speakers[s].name,
-                                 "url": base + urls.speaker(s)} for s in people]
+            data["mentions"] = [self._person(s) for s in people]
+        reported = [q for q in briefing.quotes if q.reported_by]
+        if reported:  # reported speech (format 1.1): whose words, relayed by whom
+            data["hasPart"] = [{
+                "@type": "Quotation", "text": " ".join(q.anchor.text.split()),
+                "url": base + path + "#" + q.id, "dateCreated": q.said_on.isoformat(),
+                "spokenByCharacter": self._person(q.speaker),
+                "contributor": self._person(q.reported_by),
+                "creditText": f"{self.site.speakers[q.speaker].name}, as reported by "
+                              f"{self.site.speakers[q.reported_by].name}"} for q in reported]
         return data
+
+    def _person(self, speaker_id: str) -> dict[str, str]:
+        return {"@type": "Person", "name": self.site.speakers[speaker_id].name,
+                "url": self.site.config.base_url + urls.speaker(speaker_id)}
 
     def _speaker_extra(self, slug: str, speaker_id: str, article: Article) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
@@ -270,6 +282,8 @@ class ViewBuilder:
         return {"id": quote.id, "text": " ".join(quote.anchor.text.split()),
                 "href": urls.relative(path, urls.briefing(slug) + "#" + quote.id),
                 "speaker": self.speaker_link(path, quote.speaker),
+                "reported_by": self.speaker_link(path, quote.reported_by)
+                if quote.reported_by else None,
                 "said_on": self.date(path, quote.said_on), "occasion": quote.occasion,
                 "note": markdown.render_block(quote.note) if quote.note else ""}
 
@@ -301,13 +315,18 @@ class ViewBuilder:
                          current="Speakers")
 
     def speaker(self, speaker: Speaker, number: int = 1) -> Page:
-        path, (quoted, spoken, listed, named), pager = self._paged(
+        path, (quoted, passed, spoken, listed, named), pager = self._paged(
             "speaker", speaker.id, number)
         all_quotes = self.indexes.quotes_by_speaker.get(speaker.id, ())
         quotes = [{
             **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
             "briefing": self.briefing_item(path, ref.slug),
         } for ref in all_quotes[quoted]]
+        all_relayed = self.indexes.relayed_by_speaker.get(speaker.id, ())
+        relayed = [{
+            **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
+            "briefing": self.briefing_item(path, ref.slug),
+        } for ref in all_relayed[passed]]
         turn_groups = []
         turns = self.indexes.turns_by_speaker.get(speaker.id, ())
         for slug, refs in groupby(turns[spoken], key=lambda r: r.slug):
@@ -328,6 +347,7 @@ class ViewBuilder:
             if speaker.description and number == 1 else "",
             "links": [Link(url, label) for label, url in speaker.links] if number == 1 else [],
             "quotes": quotes,
+            "relayed": relayed, "relayed_count": len(all_relayed),
             "quote_count": len(all_quotes),
             "turn_groups": turn_groups,
             "turn_count": len(turns),

@@ -448,8 +448,8 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
     assert rewritten == differ
     assert set(before) - set(after) == set(clean_before) - set(clean_after)
     assert report.written == len(differ)
-    if change == "a quote added":  # the same pages, every list on as many: the plan kept
-        assert not planned
+    if change == "a quote added" and set(clean_before) == set(clean_after):
+        assert not planned  # the same pages, every list on as many: the plan kept
     if page_size is not None:
         if change == "a quote added":  # of the speakers' pages, only the quoted one's
             assert {f for f in rendered if f.startswith("speakers/")} - {

@@ -18,11 +18,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import ahocorasick
 
 from . import markdown, urls
-from .model import Anchor, Briefing, Speaker
+from .model import Anchor, Briefing, Held, Speaker
 from .problems import Position, Problem, error, warning
 from .textmatch import TAG, ReaderText, fold, tag_name
 
@@ -430,10 +431,13 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     text = reader.text
     candidates = []
     names = _names_of(context.speakers)
+    transcript = context.briefing.transcript
+    day = (transcript.said_on if transcript else context.briefing.source.published).toordinal()
     if names is not None:  # every occurrence of every name, in one pass over the text
         for last, (length, owners) in names.iter(text):
             start = last + 1 - length
-            candidates += ((start, -length, owner, last + 1) for owner in owners)
+            candidates += ((start, -length, owner, last + 1) for owner, first, final in owners
+                           if first <= day <= final)
     seen: set[str] = set()
     for start, _, speaker_id, end in sorted(candidates):
         if speaker_id in seen:
@@ -463,23 +467,33 @@ _last_names: tuple[dict[str, Speaker], ahocorasick.Automaton | None] | None = No
 def _names_of(speakers: dict[str, Speaker]) -> ahocorasick.Automaton | None:
     global _last_names
     if _last_names is None or _last_names[0] is not speakers:
-        _last_names = (speakers, _names(tuple((s.id, s.name, s.aliases)
+        _last_names = (speakers, _names(tuple((s.id, s.name, s.aliases, s.dated_aliases)
                                                for s in speakers.values())))
     return _last_names[1]
 
 
+_ALWAYS = (1, date.max.toordinal())
+
+
 @functools.lru_cache(maxsize=4)
-def _names(speakers: tuple[tuple[str, str, tuple[str, ...]], ...]
+def _names(speakers: tuple[tuple[str, str, tuple[str, ...], tuple[Held, ...]], ...]
            ) -> ahocorasick.Automaton | None:
     """An Aho-Corasick automaton of every speaker's folded name and aliases:
     all of them are found in one pass over an article, however many there are.
-    Each name leads to its length and the speakers who bear it. Made once per
-    process for a set of speakers."""
-    owners: dict[str, list[str]] = {}
-    for speaker_id, name, aliases in speakers:
+    Each name leads to its length and the speakers who bear it, each with the
+    first and last day (as ordinals) it names them. Made once per process for
+    a set of speakers."""
+    owners: dict[str, list[tuple[str, int, int]]] = {}
+    for speaker_id, name, aliases, dated in speakers:
         for needle in dict.fromkeys(fold(n) for n in (name, *aliases)):
             if needle:
-                owners.setdefault(needle, []).append(speaker_id)
+                owners.setdefault(needle, []).append((speaker_id, *_ALWAYS))
+        for held in dated:
+            needle = fold(held.text)
+            if needle:
+                owners.setdefault(needle, []).append((
+                    speaker_id, held.start.toordinal() if held.start else _ALWAYS[0],
+                    held.end.toordinal() if held.end else _ALWAYS[1]))
     if not owners:
         return None
     automaton = ahocorasick.Automaton()

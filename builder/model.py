@@ -27,6 +27,18 @@ class SiteConfig:
     page_size: int = 200  # items a page of a long list shows: see builder/paging.py
 
 
+class Held(NamedTuple):
+    """A role or an alias held from one day to another (format 1.1): either
+    end may be open (None)."""
+
+    text: str
+    start: date | None
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
 @dataclass(frozen=True)
 class Speaker:
     id: str
@@ -37,6 +49,26 @@ class Speaker:
     description: str = ""  # Markdown
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
     where: Position = Position("")
+    # Format 1.1: roles and aliases held for a time, in the order written.
+    roles: tuple[Held, ...] = ()
+    dated_aliases: tuple[Held, ...] = ()
+
+    def role_on(self, day: date) -> str:
+        """The role held on ``day``: the first of ``roles`` that covers it, else
+        the plain ``role``."""
+        return next((held.text for held in self.roles if held.covers(day)), self.role)
+
+    @property
+    def title(self) -> str:
+        """The role to name the speaker by, whatever the day: the plain ``role``,
+        else the last of ``roles`` to begin."""
+        if self.role or not self.roles:
+            return self.role
+        return max(self.roles, key=lambda h: h.start or date.min).text
+
+    def aliases_on(self, day: date) -> tuple[str, ...]:
+        """The aliases that name the speaker on ``day``."""
+        return self.aliases + tuple(h.text for h in self.dated_aliases if h.covers(day))
 
 
 @dataclass(frozen=True)

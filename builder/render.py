@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import paging, urls
 from .anchor import Article
 from .link import Indexes
-from .model import Site
+from .model import Site, Speaker
 from .views import ViewBuilder
 
 FEED_ENTRIES = 20
@@ -274,13 +274,19 @@ def render_speakers_data(site: Site, indexes: Indexes) -> bytes:
         dates = indexes.speaker_dates.get(speaker.id)
         entries.append(_entry({
             "id": speaker.id, **_link(site, urls.speaker(speaker.id)), "name": speaker.name,
-            "role": speaker.role, "affiliation": speaker.affiliation,
+            "role": speaker.title, "affiliation": speaker.affiliation,
             "aliases": list(speaker.aliases), "description": speaker.description,
             "links": dict(speaker.links),
             "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
             "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
             "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
             "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+            # (format 1.1: only where they are given)
+            **({"roles": [{"role": h.text, "from": h.start, "to": h.end} for h in speaker.roles]}
+               if speaker.roles else {}),
+            **({"dated_aliases": [{"name": h.text, "from": h.start, "to": h.end}
+                                  for h in speaker.dated_aliases]}
+               if speaker.dated_aliases else {}),
         }))
     return data_file(site, "speakers", entries)
 
@@ -298,13 +304,19 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
                         "speaker": quote.speaker, "text": quote.anchor.text,
                         "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note,
                         # (format 1.1: only where it is given)
-                        **({"reported_by": quote.reported_by} if quote.reported_by else {})})
+                        **({"reported_by": quote.reported_by} if quote.reported_by else {}),
+                        **_role_then(site.speakers.get(quote.speaker), quote.said_on)})
                 for quote in briefing.quotes]
     return [_entry({"id": event.id, "briefing": slug,
                     **_link(site, urls.briefing(slug) + "#" + event.id),
                     "start": event.start, "end": event.end, "summary": event.summary,
                     "anchor": event.anchor.text if event.anchor else None})
             for event in briefing.events]
+
+
+def _role_then(speaker: Speaker | None, day: date) -> dict[str, str]:
+    """``role``: the role held on ``day``, for a speaker with a history of roles."""
+    return {"role": speaker.role_on(day)} if speaker and speaker.roles else {}
 
 
 def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article],

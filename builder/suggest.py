@@ -58,10 +58,10 @@ class Suggested:
 class _Names:
     """Every speaker's name and aliases, as a reader meets them in running text."""
 
-    def __init__(self, speakers: dict[str, Speaker]):
+    def __init__(self, speakers: dict[str, Speaker], day: dt.date):
         phrases: list[tuple[str, str]] = []
         for speaker in speakers.values():
-            for phrase in (speaker.name, *speaker.aliases):
+            for phrase in (speaker.name, *speaker.aliases_on(day)):
                 if phrase.strip():
                     phrases.append((phrase, speaker.id))
         # Longest first, so "Russian President Vladimir Putin" wins over "Putin".
@@ -94,7 +94,7 @@ class _Names:
 def suggest_quotes(briefing: Briefing, speakers: dict[str, Speaker],
                    raw_html: str = "text") -> list[Suggested]:
     read = reading(briefing, speakers, raw_html)
-    names = _Names(speakers)
+    names = _Names(speakers, briefing.source.published)
     annotated = [fold(q.anchor.text) for q in briefing.quotes]
     last_named: str | None = None
     found: list[Suggested] = []

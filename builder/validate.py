@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from . import fields, urls
 from .load import SLUG, RawPair, TextFile
-from .model import Anchor, Briefing, Event, Note, Quote, Source, Speaker, Transcript
+from .model import Anchor, Briefing, Event, Held, Note, Quote, Source, Speaker, Transcript
 from .problems import Position, Problem, error
 from .yamlfile import Mapping, Sequence, parse_yaml
 
-SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links")
+SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links", "roles")
+ROLE_KEYS = ("role", "from", "to")
+ALIAS_KEYS = ("name", "from", "to")
 BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "events", "notes",
                  "related", "transcript",
                  "annotated_by", "annotated_on", "updates", "draft")
@@ -67,7 +69,8 @@ def read_speakers(file: TextFile | None
         found = len(problems)
         fields.check_keys(entry, SPEAKER_KEYS, ("name",), f"speaker '{speaker_id}'", problems)
         name = fields.text(entry, "name", problems)
-        aliases = tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems))
+        aliases, dated_aliases = _aliases(entry, problems)
+        roles = _held(entry, "roles", "role", ROLE_KEYS, problems)
         links = _links(entry, problems)
         if name is None or fields.failed_since(problems, found):
             continue
@@ -80,8 +83,67 @@ def read_speakers(file: TextFile | None
             description=fields.markdown_text(entry, "description", problems) or "",
             links=links,
             where=key_at,
+            roles=roles,
+            dated_aliases=dated_aliases,
         )
     return speakers, set(mapping.items), problems
+
+
+def _aliases(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, ...], tuple[Held, ...]]:
+    """The plain aliases, and those held for a time (``{name, from, to}``)."""
+    value = entry.get("aliases")
+    if not isinstance(value, Sequence):
+        return tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems)), ()
+    plain, dated = [], []
+    for item, where in zip(value.items, value.item_at, strict=True):
+        if isinstance(item, Mapping):
+            held = _one_held(item, where, "name", ALIAS_KEYS, "an alias", problems)
+            if held:
+                dated.append(held)
+        elif isinstance(item, str) and item.strip():
+            plain.append(fold_space(item))
+        else:
+            problems.append(error(where, "each alias must be a name, or a mapping "
+                                         "{name: ..., from: YYYY-MM-DD, to: YYYY-MM-DD}, not "
+                                         f"{fields.describe(item)}."))
+    return tuple(plain), tuple(dated)
+
+
+def _held(entry: Mapping, key: str, text_key: str, keys: tuple[str, ...],
+          problems: list[Problem]) -> tuple[Held, ...]:
+    """A list of ``{<text_key>, from, to}``: what was held, and when."""
+    if key not in entry:
+        return ()
+    value = entry.get(key)
+    if not isinstance(value, Sequence):
+        problems.append(error(entry.at(key), f"'{key}' must be a list of entries "
+                                             f"('- {text_key}: ...' lines with 'from' and 'to' "
+                                             f"days), not {fields.describe(value)}."))
+        return ()
+    result = []
+    for item, where in zip(value.items, value.item_at, strict=True):
+        mapping = fields.expect_mapping(item, where, f"each entry of '{key}'", problems)
+        held = _one_held(mapping, where, text_key, keys, f"an entry of '{key}'", problems) \
+            if mapping is not None else None
+        if held:
+            result.append(held)
+    return tuple(result)
+
+
+def _one_held(item: Mapping, where: Position, text_key: str, keys: tuple[str, ...],
+              what: str, problems: list[Problem]) -> Held | None:
+    found = len(problems)
+    fields.check_keys(item, keys, (text_key,), what, problems)
+    text = fields.text(item, text_key, problems)
+    start = fields.day(item, "from", problems)
+    end = fields.day(item, "to", problems)
+    if text is None or fields.failed_since(problems, found):
+        return None
+    if start and end and end < start:
+        problems.append(error(item.at("to"), f"'to' ({end}) is before 'from' ({start}): "
+                                             "swap them."))
+        return None
+    return Held(fold_space(text), start, end)
 
 
 def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ...]:

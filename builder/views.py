@@ -15,7 +15,7 @@ from typing import Any
 from . import markdown, paging, urls
 from .anchor import Article, tint
 from .link import EventRef, Indexes, columns, titles
-from .model import Site, Speaker
+from .model import Held, Site, Speaker
 from .paging import HOME_LATEST
 
 
@@ -94,7 +94,8 @@ class ViewBuilder:
             speaker = self.site.speakers[speaker_id]
             link = made["speaker", speaker_id, extra] = {
                 "href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
-                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.role, "extra": extra}
+                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.title,
+                "extra": extra}
         return link
 
     def briefing_item(self, page: str, slug: str) -> dict[str, Any]:
@@ -200,7 +201,9 @@ class ViewBuilder:
             "notes": [{"id": n.id, "number": numbers[n.id], "html": markdown.render_block(n.note)}
                       for n in sorted(briefing.notes, key=lambda n: numbers.get(n.id, 0))
                       if n.id in numbers],
-            "speakers": [self.speaker_link(path, s, self._speaker_extra(slug, s, article))
+            "speakers": [self._speaking(path, s, self._speaker_extra(slug, s, article),
+                                        briefing.transcript.said_on if briefing.transcript
+                                        else source.published)
                          for s in self.indexes.speakers_by_briefing[slug]],
             "mentioned": [self.speaker_link(path, s)
                           for s in self.indexes.mentioned_by_briefing[slug]],
@@ -268,6 +271,12 @@ class ViewBuilder:
         return {"@type": "Person", "name": self.site.speakers[speaker_id].name,
                 "url": self.site.config.base_url + urls.speaker(speaker_id)}
 
+    def _speaking(self, path: str, speaker_id: str, extra: str, day: date) -> dict[str, Any]:
+        """A speaker linked with the role they held on ``day``."""
+        link = self.speaker_link(path, speaker_id, extra)
+        speaker = self.site.speakers[speaker_id]
+        return link | {"role": speaker.role_on(day)} if speaker.roles else link
+
     def _speaker_extra(self, slug: str, speaker_id: str, article: Article) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
         turns = sum(t.speaker == speaker_id for t in article.turns)
@@ -282,10 +291,24 @@ class ViewBuilder:
         return {"id": quote.id, "text": " ".join(quote.anchor.text.split()),
                 "href": urls.relative(path, urls.briefing(slug) + "#" + quote.id),
                 "speaker": self.speaker_link(path, quote.speaker),
+                "role": self._role_then(quote.speaker, quote.said_on),
                 "reported_by": self.speaker_link(path, quote.reported_by)
                 if quote.reported_by else None,
                 "said_on": self.date(path, quote.said_on), "occasion": quote.occasion,
                 "note": markdown.render_block(quote.note) if quote.note else ""}
+
+    def _held(self, path: str, held: Held) -> dict[str, Any]:
+        """A role or alias with the days it was held ("from" or "to" None: open)."""
+        # (Not linked: a term of office is no day of the timeline.)
+        return {"text": held.text,
+                "from": DateLink("", *_labels(held.start)) if held.start else None,
+                "to": DateLink("", *_labels(held.end)) if held.end else None}
+
+    def _role_then(self, speaker_id: str, day: date) -> str:
+        """The role a speaker with a history of roles held on ``day`` (format 1.1);
+        "" for one with a single role, named on their page."""
+        speaker = self.site.speakers[speaker_id]
+        return speaker.role_on(day) if speaker.roles else ""
 
     def _event(self, path: str, event: Any, found: bool, slug: str | None = None
                ) -> dict[str, Any]:
@@ -335,12 +358,15 @@ class ViewBuilder:
                 "briefing": self.briefing_item(path, slug),
                 "said_on": self.date(path, items[0].said_on),
                 "occasion": items[0].occasion,
+                "role": self._role_then(speaker.id, items[0].said_on),
                 "turns": [{"href": urls.relative(path, urls.briefing(slug) + "#" + r.turn.id),
                            "opening": r.turn.opening, "number": r.turn.number} for r in items],
             })
         view = {
-            "id": speaker.id, "name": speaker.name, "role": speaker.role,
+            "id": speaker.id, "name": speaker.name, "role": speaker.title,
             "affiliation": speaker.affiliation, "aliases": list(speaker.aliases),
+            "roles": [self._held(path, held) for held in speaker.roles] if number == 1 else [],
+            "dated_aliases": [self._held(path, held) for held in speaker.dated_aliases],
             "tint": tint(speaker.id),
             "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
@@ -360,7 +386,7 @@ class ViewBuilder:
             if number == 1 else [],
             "pager": pager,
         }
-        description = ", ".join(p for p in (speaker.role, speaker.affiliation) if p)
+        description = ", ".join(p for p in (speaker.title, speaker.affiliation) if p)
         return self.page(path, "speaker.html", self._numbered(speaker.name, pager), view,
                          description, "Speakers")
 

@@ -35,7 +35,7 @@ def test_the_quotes_of_a_wire_story_come_back_with_their_speakers(tmp_path: Path
     assert [(q["speaker"], " ".join(q["quote"].split()), q.get("occurrence"))
             for q in proposed["quotes"]] == [
         (q["speaker"], " ".join(q["quote"].split()), q.get("occurrence"))
-        for q in truth["quotes"]]
+        for q in truth["quotes"] if "reported_by" not in q]  # (words in quotation marks only)
 
 
 def test_every_suggestion_written_in_builds(tmp_path: Path) -> None:

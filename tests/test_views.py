@@ -52,7 +52,7 @@ def test_cards_show_dates_and_speakers_as_their_macros_do(href: str) -> None:
     item = {"href": "../../briefings/x/", "title": "T", "subtitle": "", "outlet": "O",
             "published": day, "speakers": [speaker, speaker]}
     quote = {"id": "q", "text": "Words.", "href": "#q", "speaker": speaker, "said_on": day,
-             "occasion": "", "note": "", "briefing": item}
+             "occasion": "", "note": "", "briefing": item, "role": "", "reported_by": None}
     for card in (str(macros.briefing_item(item)), str(macros.quote_item(quote))):
         assert str(macros.date(day)) in card
         assert str(macros.speaker(speaker)) in card

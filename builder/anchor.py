@@ -38,7 +38,6 @@ _LABEL = re.compile(
     r"^(?P<label>[^:()\n]{1,300}?)\s*(?:\((?P<stage>[^)\n]*)\)[*_\s]*)?:(?=\s|$)")
 _Q_LABEL = re.compile(r"^Q(?=[\s:])")
 _CONNECTORS = frozenset("of the de da del di du la le bin bint al el von van der den y and".split())
-_MAX_TINTS = 8
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,7 @@ class Article:
     found: frozenset[str]  # ids of the annotations located in the text
     note_numbers: tuple[tuple[str, int], ...]  # note id -> its number in the text
     words: int
+    tints: tuple[tuple[str, int], ...] = ()  # speaker id -> colour slot, as they speak
 
 
 @dataclass
@@ -71,6 +71,7 @@ class _Mark:
     end: int
     open_tag: str  # without the id attribute
     insert_after: str = ""
+    speaker: str = ""  # a quote's
     emitted: bool = False
 
     def order(self) -> tuple[int, int, int, str]:
@@ -113,10 +114,27 @@ class _Context:
         return self.block_starts[max(index, 0)][1] if self.block_starts else 1
 
 
-@functools.lru_cache(maxsize=65536)
-def tint(speaker_id: str) -> int:
-    """A stable colour slot for a speaker, the same on every page."""
-    return sum(speaker_id.encode()) % _MAX_TINTS
+TINTS = 8  # the theme's colour slots for speakers (templates/assets/style.css)
+_TINT = "\0tint\0"  # where a quote's colour slot goes, once the slots are given out
+
+
+def _tints(blocks: list[_Block], marks: list[_Mark], reader: ReaderText,
+           briefing: Briefing) -> dict[str, int]:
+    """A colour slot for each speaker of the article, given out in the order
+    they first speak in it (a turn or a quote), so that up to :data:`TINTS`
+    speakers of a page all get different colours."""
+    first: dict[str, int] = {}  # speaker -> the part where they first speak
+    for block in blocks:
+        if block.turn and block.turn.speaker not in first:
+            first[block.turn.speaker] = block.first_part
+    speaker_of = {q.id: q.speaker for q in briefing.quotes}
+    for mark in marks:
+        if mark.kind == "quote":
+            speaker, part = speaker_of[mark.id], reader.part_of[mark.start]
+            if part < first.get(speaker, part + 1):
+                first[speaker] = part
+    order = sorted(first, key=lambda s: (first[s], s))
+    return {speaker: number % TINTS for number, speaker in enumerate(order)}
 
 
 def render_article(
@@ -138,10 +156,14 @@ def render_article(
     turns = _find_turns(blocks, reader, context)
     _keep_outside(blocks, reader, context)
     marks, note_numbers = _annotation_marks(reader, context)
+    tints = _tints(blocks, marks, reader, briefing)
+    for mark in marks:
+        if mark.kind == "quote":
+            mark.open_tag = mark.open_tag.replace(_TINT, str(tints[mark.speaker]))
     # Mentions are looked for even when not linked: they make a speaker "used".
     mentions = _mention_marks(reader, marks, context)
     found = frozenset(m.id for m in marks)
-    body = _emit(blocks, reader, marks + mentions if link_mentions else marks)
+    body = _emit(blocks, reader, marks + mentions if link_mentions else marks, tints)
     article = Article(
         html=body,
         turns=tuple(turns),
@@ -149,6 +171,7 @@ def render_article(
         found=found,
         note_numbers=tuple(note_numbers),
         words=len(reader.text.split()),
+        tints=tuple(tints.items()),
     )
     return article, context.problems
 
@@ -394,9 +417,9 @@ def _annotation_marks(reader: ReaderText, context: _Context
                 relayed = f' data-reported-by="{relay.id}"'
             marks.append(_Mark(
                 "quote", quote.id, *span,
-                f'<mark class="quote tint-{tint(speaker.id)}" data-quote="{quote.id}" '
+                f'<mark class="quote tint-{_TINT}" data-quote="{quote.id}" '
                 f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(name)}"'
-                + relayed))
+                + relayed, speaker=speaker.id))
     for event in briefing.events:
         if event.anchor:
             span = _locate(event.anchor, "event anchor", reader, context)
@@ -516,7 +539,8 @@ def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:
     return inside
 
 
-def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
+def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark],
+          tints: dict[str, int]) -> str:
     """Write the HTML back, wrapping each text part in the marks that cover it."""
     covering: dict[int, list[_Span]] = {}
     for mark in sorted(marks, key=_Mark.order):
@@ -543,12 +567,12 @@ def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
                 current = None
         if block.turn:
             current = turn = block.turn
-            out.append(f'<div class="turn tint-{tint(turn.speaker)}" id="{turn.id}" '
+            out.append(f'<div class="turn tint-{tints[turn.speaker]}" id="{turn.id}" '
                        f'data-speaker="{turn.speaker}">\n')
             turn_open = True
         elif current is not None and not turn_open and not block.outside:
             # The turn goes on after a passage kept outside it.
-            out.append(f'<div class="turn tint-{tint(current.speaker)}" '
+            out.append(f'<div class="turn tint-{tints[current.speaker]}" '
                        f'data-speaker="{current.speaker}">\n')
             turn_open = True
         for index in range(block.first_part, block.last_part):

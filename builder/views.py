@@ -7,13 +7,14 @@ dates, relative hrefs, rendered Markdown. Templates never query the site.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from typing import Any
 
 from . import markdown, paging, urls
-from .anchor import Article, tint
+from .anchor import TINTS, Article
 from .link import EventRef, Indexes, columns, titles
 from .model import Held, Site, Speaker
 from .paging import HOME_LATEST
@@ -77,6 +78,19 @@ class ViewBuilder:
             self._page, self._made = page, {}
         return self._made
 
+    def tint(self, page: str, speaker_id: str) -> int:
+        """A speaker's colour slot on ``page``: given out on each page in the
+        order its speakers first appear, so that the speakers of a page get
+        different colours (see :meth:`given_tints`)."""
+        slots = self._made_on(page).setdefault("tints", {})
+        if speaker_id not in slots:
+            slots[speaker_id] = len(slots) % TINTS
+        return slots[speaker_id]
+
+    def given_tints(self, page: str, given: Iterable[tuple[str, int]]) -> None:
+        """The colour slots the article of ``page`` gave out already."""
+        self._made_on(page).setdefault("tints", {}).update(given)
+
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
         made = self._made_on(page)
@@ -94,7 +108,7 @@ class ViewBuilder:
             speaker = self.site.speakers[speaker_id]
             link = made["speaker", speaker_id, extra] = {
                 "href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
-                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.title,
+                "id": speaker_id, "tint": self.tint(page, speaker_id), "role": speaker.title,
                 "extra": extra}
         return link
 
@@ -183,6 +197,7 @@ class ViewBuilder:
         article = self.articles[slug]
         numbers = dict(article.note_numbers)
         source = briefing.source
+        self.given_tints(path, article.tints)
         view = {
             "slug": slug,
             "title": briefing.title,
@@ -340,6 +355,7 @@ class ViewBuilder:
     def speaker(self, speaker: Speaker, number: int = 1) -> Page:
         path, (quoted, passed, spoken, listed, named), pager = self._paged(
             "speaker", speaker.id, number)
+        own_tint = self.tint(path, speaker.id)  # the page's own speaker first
         all_quotes = self.indexes.quotes_by_speaker.get(speaker.id, ())
         quotes = [{
             **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
@@ -367,7 +383,7 @@ class ViewBuilder:
             "affiliation": speaker.affiliation, "aliases": list(speaker.aliases),
             "roles": [self._held(path, held) for held in speaker.roles] if number == 1 else [],
             "dated_aliases": [self._held(path, held) for held in speaker.dated_aliases],
-            "tint": tint(speaker.id),
+            "tint": own_tint,
             "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
             if speaker.description and number == 1 else "",

@@ -83,7 +83,7 @@ VAGUE_PAGES = {
 @pytest.fixture(scope="module")
 def vague_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("vague") / "public"
-    result = run_cli("build", "--site", SITES / "vague-dates", "--out", out)
+    result = run_cli("build", "--no-cache", "--site", SITES / "vague-dates", "--out", out)
     assert result.code == 0, result.err
     with serve(Path(out)) as root:
         yield root

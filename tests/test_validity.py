@@ -18,7 +18,8 @@ def test_every_page_is_valid_html(tmp_path: Path) -> None:
     pages of months and years."""
     out = tmp_path / "public"
     assert run_cli("build", "--site", ROOT, "--out", out / "whole").code == 0
-    assert run_cli("build", "--site", SITES / "vague-dates", "--out", out / "vague").code == 0
+    assert run_cli("build", "--no-cache", "--site", SITES / "vague-dates",
+                   "--out", out / "vague").code == 0
     assert (out / "vague" / "dates" / "2021-09" / "index.html").is_file()
     paged = tmp_path / "paged"
     paged.mkdir()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from .problems import Position
 
@@ -82,6 +82,37 @@ class Source:
     license: str = ""
 
 
+# How much of a date is known (format 1.1): a day, only its month, or only its year.
+Precision = Literal["year", "month", "day"]
+# Where each stands among periods that start on the same day (see Period.order).
+RANK = {"year": 0, "month": 1, "day": 2}
+
+
+class Period(NamedTuple):
+    """A day, a month or a year, by its first day: what a date in the
+    annotations names. A month or a year never stands for its first day: it
+    has its own page, not that day's (see builder/link.py)."""
+
+    start: date
+    precision: Precision = "day"
+
+    @property
+    def vague(self) -> bool:
+        """Whether it is a month or a year rather than a day."""
+        return self.precision != "day"
+
+    @property
+    def iso(self) -> str:
+        """As written, and as ISO 8601 writes it: ``2021-09-14``, ``2021-09``, ``2021``."""
+        return self.start.isoformat()[:{"day": 10, "month": 7, "year": 4}[self.precision]]
+
+    @property
+    def order(self) -> tuple[date, int]:
+        """Where it stands in lists by date: at its first day, a year before
+        its first month, a month before its first day."""
+        return self.start, RANK[self.precision]
+
+
 class Anchor(NamedTuple):
     """A passage of the article: the text as written, and which occurrence.
     (A tuple, as :class:`~builder.problems.Position` is: there are many.)"""
@@ -99,7 +130,8 @@ class Quote:
     id: str
     speaker: str
     anchor: Anchor
-    said_on: date
+    said_on: date  # the first day of said_on_precision's period
+    said_on_precision: Precision = "day"
     occasion: str = ""
     note: str = ""  # Markdown
     speaker_at: Position = Position("")
@@ -108,18 +140,31 @@ class Quote:
     reported_by: str = ""
     reported_by_at: Position = Position("")
 
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.said_on_precision)
+
 
 @dataclass(frozen=True)
 class Event:
     id: str
-    start: date
-    end: date  # == start for a single day
+    start: date  # the first day of its period (a day, a month or a year: ``precision``)
+    end: date  # == start for a single period; else the first day of the last
     summary: str  # inline Markdown
     anchor: Anchor | None = None
+    precision: Precision = "day"  # of both ends
 
     @property
     def is_range(self) -> bool:
         return self.end != self.start
+
+    @property
+    def starts(self) -> Period:
+        return Period(self.start, self.precision)
+
+    @property
+    def ends(self) -> Period:
+        return Period(self.end, self.precision)
 
 
 @dataclass(frozen=True)
@@ -137,6 +182,11 @@ class Transcript:
     occasion: str = ""
     # Passages whose top-level blocks belong to no turn (pull quotes, captions)
     outside: tuple[Anchor, ...] = ()
+    said_on_precision: Precision = "day"
+
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.said_on_precision)
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
     report.briefings, report.speakers = len(briefings), len(speakers)
-    report.dates = sum(p.kind == "day" and p.page == 1 for p in plan)
+    report.dates = sum(p.kind in ("day", "period") and p.page == 1 for p in plan)
     report.pages = sum(p.file.endswith(".html") for p in plan)
     out = out_dir or site_dir / config.output_dir
     named_at = Position("--out") if out_dir else config.output_dir_at
@@ -800,6 +800,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         before, indexes = None, make()
     kept_plan = plan
     if not (before is not None and isinstance(plan, list) and indexes.dated is before.dated
+            and indexes.periods.keys() == before.periods.keys()
             and (indexes.tags is before.tags or indexes.tags.keys() == before.tags.keys())
             and paging.counts(indexes, site.speakers, site.config.page_size)
             == {(p.kind, p.arg): p.page for p in plan if p.page > 1}):
@@ -973,7 +974,7 @@ def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs
 # page: about its size at ten thousand briefings (a speaker's page lists some
 # three hundred quotes, a day's page a few briefings), so that the files a
 # task brings back to be written, a few at a time, stay a few megabytes.
-_WEIGHT = {"briefing": 1, "day": 3, "tag": 8}
+_WEIGHT = {"briefing": 1, "day": 3, "period": 3, "tag": 8}
 _HEAVIEST = 12  # a speaker's page, the home page and the site's other lists
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import paging, urls
 from .anchor import Article
 from .link import Indexes
-from .model import Site, Speaker
+from .model import Event, Site, Speaker
 from .views import ViewBuilder
 
 FEED_ENTRIES = 20
@@ -129,6 +129,8 @@ def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
         plan += pages("speaker", s)
     for d in indexes.days:
         plan += pages("day", d)
+    for p in indexes.periods:
+        plan += pages("period", p)
     for t in indexes.tags:
         plan += pages("tag", t)
     plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
@@ -250,6 +252,7 @@ def page_paths(site: Site, indexes: Indexes) -> list[str]:
             + [urls.briefing(s) for s in indexes.chronological]
             + [p for s in sorted(site.speakers) for p in pages("speaker", s)]
             + [p for d in indexes.days for p in pages("day", d)]
+            + [p for d in indexes.periods for p in pages("period", d)]
             + [p for t in indexes.tags for p in pages("tag", t)])
 
 
@@ -280,7 +283,7 @@ def render_speakers_data(site: Site, indexes: Indexes) -> bytes:
             "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
             "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
             "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
-            "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+            "first": dates[0].iso if dates else None, "last": dates[1].iso if dates else None,
             # (format 1.1: only where they are given)
             **({"roles": [{"role": h.text, "from": h.start, "to": h.end} for h in speaker.roles]}
                if speaker.roles else {}),
@@ -302,14 +305,18 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
         return [_entry({"id": quote.id, "briefing": slug,
                         **_link(site, urls.briefing(slug) + "#" + quote.id),
                         "speaker": quote.speaker, "text": quote.anchor.text,
-                        "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note,
+                        "said_on": quote.said_in.iso, "occasion": quote.occasion,
+                        "note": quote.note,
                         # (format 1.1: only where it is given)
                         **({"reported_by": quote.reported_by} if quote.reported_by else {}),
                         **_role_then(site.speakers.get(quote.speaker), quote.said_on)})
                 for quote in briefing.quotes]
     return [_entry({"id": event.id, "briefing": slug,
                     **_link(site, urls.briefing(slug) + "#" + event.id),
-                    "start": event.start, "end": event.end, "summary": event.summary,
+                    "start": event.starts.iso, "end": event.ends.iso,
+                    # (Format 1.1: a month or a year, with the date as written.)
+                    **({"date": _written(event)} if event.precision != "day" else {}),
+                    "summary": event.summary,
                     "anchor": event.anchor.text if event.anchor else None})
             for event in briefing.events]
 
@@ -317,6 +324,11 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
 def _role_then(speaker: Speaker | None, day: date) -> dict[str, str]:
     """``role``: the role held on ``day``, for a speaker with a history of roles."""
     return {"role": speaker.role_on(day)} if speaker and speaker.roles else {}
+
+
+def _written(event: Event) -> str:
+    """An event's date as the annotations write it: ``2021-09``, ``2014/2016``."""
+    return f"{event.starts.iso}/{event.ends.iso}" if event.is_range else event.starts.iso
 
 
 def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article],

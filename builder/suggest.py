@@ -216,8 +216,10 @@ def suggest_events(briefing: Briefing, speakers: dict[str, Speaker],
     source was published: "January 2" in its year (the year before, where
     that day would come after it), "on Monday" the last Monday up to it."""
     published = briefing.source.published
-    known = {(e.start, fold(e.anchor.text)) for e in briefing.events if e.anchor}
-    known_days = {e.start for e in briefing.events}
+    # (An event dated to a month or a year holds none of its days: format 1.1.)
+    days = [e for e in briefing.events if e.precision == "day"]
+    known = {(e.start, fold(e.anchor.text)) for e in days if e.anchor}
+    known_days = {e.start for e in days}
     read = reading(briefing, speakers, raw_html)
     out: list[SuggestedEvent] = []
     seen: set[tuple[dt.date, str]] = set()

@@ -14,7 +14,18 @@ from zoneinfo import ZoneInfo
 
 from . import fields, urls
 from .load import SLUG, RawPair, TextFile
-from .model import Anchor, Briefing, Event, Held, Note, Quote, Source, Speaker, Transcript
+from .model import (
+    Anchor,
+    Briefing,
+    Event,
+    Held,
+    Note,
+    Period,
+    Quote,
+    Source,
+    Speaker,
+    Transcript,
+)
 from .problems import Position, Problem, error
 from .yamlfile import Mapping, Sequence, parse_yaml
 
@@ -325,7 +336,7 @@ class _Annotations:
             fields.check_keys(entry, QUOTE_KEYS, ("speaker", "quote"), "a quote", self.problems)
             speaker = fields.text(entry, "speaker", self.problems)
             anchor = self._anchor(entry, "quote")
-            said_on = fields.day(entry, "said_on", self.problems)
+            said_on = fields.period(entry, "said_on", self.problems)
             if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
             speaker = speaker.strip()
@@ -340,7 +351,8 @@ class _Annotations:
                 id=self._id(entry, default),
                 speaker=speaker,
                 anchor=anchor,
-                said_on=said_on or self.published,
+                said_on=said_on.start if said_on else self.published,
+                said_on_precision=said_on.precision if said_on else "day",
                 occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),
                 note=fields.markdown_text(entry, "note", self.problems) or "",
                 speaker_at=entry.at("speaker"),
@@ -360,16 +372,17 @@ class _Annotations:
             if span is None or summary is None or fields.failed_since(self.problems, found):
                 continue
             start, end = span
-            default = f"event-{start.isoformat()}-{urls.text_slug(summary)}"
-            result.append(Event(id=self._id(entry, default), start=start, end=end,
-                                summary=fold_space(summary), anchor=anchor))
+            default = f"event-{start.iso}-{urls.text_slug(summary)}"
+            result.append(Event(id=self._id(entry, default), start=start.start, end=end.start,
+                                summary=fold_space(summary), anchor=anchor,
+                                precision=start.precision))
         return result
 
-    def _date_range(self, entry: Mapping) -> tuple[date, date] | None:
+    def _date_range(self, entry: Mapping) -> tuple[Period, Period] | None:
         value = fields.text(entry, "date", self.problems)
         if value is None:
             return None
-        return fields.parse_day_or_range(value, entry.at("date"), self.problems)
+        return fields.parse_period_or_range(value, entry.at("date"), self.problems)
 
     def notes(self, mapping: Mapping) -> list[Note]:
         result = []
@@ -403,7 +416,7 @@ class _Annotations:
         if block is None:
             return None
         fields.check_keys(block, TRANSCRIPT_KEYS, ("labels",), "'transcript'", self.problems)
-        said_on = fields.day(block, "said_on", self.problems)
+        said_on = fields.period(block, "said_on", self.problems)
         occasion = fields.text(block, "occasion", self.problems) or ""
         labels: dict[str, tuple[str | None, Position]] = {}
         if "labels" in block:
@@ -418,8 +431,9 @@ class _Annotations:
                 labels[fold_space(label)] = (speaker.strip() if speaker else None,
                                              table.at(label))  # type: ignore[union-attr]
         return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()),
-                          said_on=said_on or self.published, occasion=fold_space(occasion),
-                          outside=tuple(self._outside(block)))
+                          said_on=said_on.start if said_on else self.published,
+                          occasion=fold_space(occasion), outside=tuple(self._outside(block)),
+                          said_on_precision=said_on.precision if said_on else "day")
 
     def _outside(self, block: Mapping) -> list[Anchor]:
         """``outside:``: passages, each as text or as ``{passage, occurrence}``."""

@@ -16,7 +16,7 @@ from typing import Any
 from . import markdown, paging, urls
 from .anchor import TINTS, Article
 from .link import EventRef, Indexes, columns, titles
-from .model import Held, Site, Speaker
+from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
 
 
@@ -51,6 +51,19 @@ class Page:
 @functools.lru_cache(maxsize=4096)  # a site's pages show a few thousand days, many times each
 def format_date(day: date) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+@functools.lru_cache(maxsize=4096)
+def format_period(period: Period, short: bool = False) -> str:
+    """A day, a month or a year in words: '10 January 2022', 'September 2021',
+    '2014'; ``short``, a month without its year ('September', as a range
+    within one year begins: 'September–November 2021')."""
+    if period.precision == "day":
+        return format_date(period.start)
+    if period.precision == "month":
+        month = period.start.strftime("%B")
+        return month if short else f"{month} {period.start.year}"
+    return str(period.start.year)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -98,6 +111,19 @@ class ViewBuilder:
         if link is None:
             href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
             link = made[day] = DateLink(href, *_labels(day))
+        return link
+
+    def when(self, page: str, period: Period, short: bool = False) -> DateLink:
+        """A day, a month or a year, linked to its page if it has one: a month's
+        or a year's, where something is dated to it (never its first day's)."""
+        if not period.vague:
+            return self.date(page, period.start)
+        made = self._made_on(page)
+        link = made.get((period, short))
+        if link is None:
+            href = urls.relative(page, urls.period(period)) \
+                if period in self.indexes.periods else ""
+            link = made[period, short] = DateLink(href, period.iso, format_period(period, short))
         return link
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
@@ -183,7 +209,8 @@ class ViewBuilder:
                 for s in latest],
             "total": len(self.site.briefings),
             "counts": {"speakers": len(self.indexes.briefings_by_speaker),
-                       "dates": len(self.indexes.days), "tags": len(self.indexes.tags)},
+                       "dates": len(self.indexes.days) + len(self.indexes.periods),
+                       "tags": len(self.indexes.tags)},
             "older": [self.briefing_item(path, s) for s in older],
             "pager": pager,
         }
@@ -212,7 +239,8 @@ class ViewBuilder:
             "words": article.words,
             "quotes": [self._quote(path, slug, q) for q in briefing.quotes],
             "events": [self._event(path, e, found=e.id in article.found)
-                       for e in sorted(briefing.events, key=lambda e: (e.start, e.end, e.id))],
+                       for e in sorted(briefing.events,
+                                       key=lambda e: (e.starts.order, e.end, e.id))],
             "notes": [{"id": n.id, "number": numbers[n.id], "html": markdown.render_block(n.note)}
                       for n in sorted(briefing.notes, key=lambda n: numbers.get(n.id, 0))
                       if n.id in numbers],
@@ -309,7 +337,7 @@ class ViewBuilder:
                 "role": self._role_then(quote.speaker, quote.said_on),
                 "reported_by": self.speaker_link(path, quote.reported_by)
                 if quote.reported_by else None,
-                "said_on": self.date(path, quote.said_on), "occasion": quote.occasion,
+                "said_on": self.when(path, quote.said_in), "occasion": quote.occasion,
                 "note": markdown.render_block(quote.note) if quote.note else ""}
 
     def _held(self, path: str, held: Held) -> dict[str, Any]:
@@ -328,8 +356,13 @@ class ViewBuilder:
     def _event(self, path: str, event: Any, found: bool, slug: str | None = None
                ) -> dict[str, Any]:
         target = urls.briefing(slug) if slug else path
-        return {"id": event.id, "start": self.date(path, event.start),
-                "end": self.date(path, event.end) if event.is_range else None,
+        start, end = event.starts, event.ends
+        # A range of months within one year names the year once: September–November 2021.
+        short = event.is_range and start.precision == "month" \
+            and start.start.year == end.start.year
+        return {"id": event.id, "start": self.when(path, start, short),
+                "end": self.when(path, end) if event.is_range else None,
+                "dash": "–" if start.vague else " – ",
                 "summary": markdown.render_inline(event.summary),
                 "href": urls.relative(path, target + "#" + event.id) if found else ""}
 
@@ -346,8 +379,8 @@ class ViewBuilder:
                 "quotes": len(self.indexes.quotes_by_speaker.get(speaker.id, ())),
                 "turns": len(self.indexes.turns_by_speaker.get(speaker.id, ())),
                 "briefings": len(self.indexes.briefings_by_speaker.get(speaker.id, ())),
-                "first": self.date(path, dates[0]) if dates else None,
-                "last": self.date(path, dates[1]) if dates else None,
+                "first": self.when(path, dates[0]) if dates else None,
+                "last": self.when(path, dates[1]) if dates else None,
             })
         return self.page(path, "speakers.html", "Speakers", {"speakers": rows},
                          current="Speakers")
@@ -372,7 +405,7 @@ class ViewBuilder:
             items = list(refs)
             turn_groups.append({
                 "briefing": self.briefing_item(path, slug),
-                "said_on": self.date(path, items[0].said_on),
+                "said_on": self.when(path, items[0].said_in),
                 "occasion": items[0].occasion,
                 "role": self._role_then(speaker.id, items[0].said_on),
                 "turns": [{"href": urls.relative(path, urls.briefing(slug) + "#" + r.turn.id),
@@ -409,33 +442,75 @@ class ViewBuilder:
     def dates(self) -> Page:
         """Every day, with what it lists counted and the titles and events
         of the first: a row each, made here rather than in the template
-        (the page lists every day of the site)."""
+        (the page lists every day of the site). A month or a year that has
+        things dated to it as a whole (format 1.1) has a row of its own, at
+        the head of its section."""
         path = urls.DATES
         titled = titles(self.indexes.cards)
+        vague = {(p.start.year, p.start.month if p.precision == "month" else 0):
+                 self._timeline_row(self.when(path, p), entry, titled)
+                 for p, entry in self.indexes.periods.items()}
         years = []
         for year, in_year in groupby(self.indexes.days.items(), key=lambda d: d[0].year):
             months = []
             for month, in_month in groupby(in_year, key=lambda d: d[0].month):
-                days = []
-                for day, entry in in_month:
-                    counts = (len(entry.published), len(entry.quotes),
-                              len(entry.events) + len(entry.ending))
-                    named = [titled[s] for s in entry.published] + list(
-                        columns(entry.events)[2] if entry.events else ())
-                    days.append({"date": self.date(path, day),
-                                 "published": counts[0], "quotes": counts[1],
-                                 "events": counts[2],
-                                 "counts": " · ".join(
-                                     f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
-                                     for n, noun in zip(counts, ("published", "quote", "event"),
-                                                        strict=True) if n),
-                                 "titles": " · ".join(named)})
-                months.append({"name": date(year, month, 1).strftime("%B"),
-                               "id": f"{year}-{month:02d}", "days": days})
-            years.append({"year": year, "months": months})
+                days = [self._timeline_row(self.date(path, day), entry, titled)
+                        for day, entry in in_month]
+                months.append(self._timeline_month(year, month, days, vague))
+            years.append({"year": year, "months": months, "period": vague.get((year, 0))})
+        if vague:  # the months and years with nothing but what is dated to them
+            dated = {(y["year"], m["id"]) for y in years for m in y["months"]}
+            for year, month in vague:
+                if month and (year, f"{year}-{month:02d}") not in dated:
+                    years.append({"year": year, "months": [
+                        self._timeline_month(year, month, [], vague)], "period": None})
+                elif not month:
+                    years.append({"year": year, "months": [], "period": vague[year, 0]})
+            years = _merged(years)
         return self.page(path, "dates.html", "Dates", {"years": years,
-                                                        "total": len(self.indexes.days)},
+                                                        "total": len(self.indexes.days),
+                                                        "periods": len(self.indexes.periods)},
                          current="Dates")
+
+    @staticmethod
+    def _timeline_row(link: DateLink, entry: Any, titled: Any) -> dict[str, Any]:
+        counts = (len(entry.published), len(entry.quotes),
+                  len(entry.events) + len(entry.ending))
+        named = [titled[s] for s in entry.published] + list(
+            columns(entry.events)[2] if entry.events else ())
+        return {"date": link, "published": counts[0], "quotes": counts[1],
+                "events": counts[2],
+                "counts": " · ".join(
+                    f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
+                    for n, noun in zip(counts, ("published", "quote", "event"), strict=True)
+                    if n),
+                "titles": " · ".join(named)}
+
+    @staticmethod
+    def _timeline_month(year: int, month: int, days: list[dict[str, Any]],
+                        vague: dict[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
+        return {"name": date(year, month, 1).strftime("%B"), "id": f"{year}-{month:02d}",
+                "days": days, "period": vague.get((year, month))}
+
+    def period(self, period: Period, number: int = 1) -> Page:
+        """A month's or a year's page (format 1.1): what is dated to it as a
+        whole, never to one of its days."""
+        path, (happened, ended, said), pager = self._paged("period", period, number)
+        entry = self.indexes.periods[period]
+        section = f"#m{period.iso}" if period.precision == "month" else f"#y{period.iso}"
+        view = {
+            "date": self.when(path, period),
+            "unit": period.precision,
+            "quotes": [{**self._quote(path, r.slug, self.site.briefings[r.slug].quote(r.id)),
+                        "briefing": self.briefing_item(path, r.slug)}
+                       for r in entry.quotes[said]],
+            "events": [self._day_event(path, r) for r in entry.events[happened]],
+            "ending": [self._day_event(path, r) for r in entry.ending[ended]],
+            "timeline": urls.relative(path, urls.DATES + section),
+            "pager": pager,
+        }
+        return self.page(path, "period.html", self._numbered(format_period(period), pager),
+                         view, current="Dates")
 
     def day(self, day: date, number: int = 1) -> Page:
         path, (happened, ended, said, published), pager = self._paged(
@@ -494,3 +569,16 @@ class ViewBuilder:
         page.nav = [Link(base + target, link.text) for target, link in zip(
             (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
         return page
+
+
+def _merged(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline's years, each once, in order, with their months in order."""
+    by_year: dict[int, dict[str, Any]] = {}
+    for year in years:
+        found = by_year.setdefault(year["year"], {"year": year["year"], "months": [],
+                                                  "period": None})
+        found["months"] += year["months"]
+        found["period"] = found["period"] or year["period"]
+    for year in by_year.values():
+        year["months"].sort(key=lambda m: m["id"])
+    return [by_year[y] for y in sorted(by_year)]

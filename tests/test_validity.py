@@ -16,9 +16,14 @@ FORMAT_1_1 = ("format-1.1", "roles-by-date")
 
 def test_every_page_is_valid_html(tmp_path: Path) -> None:
     """As built, and with two items a page, so that the pages of long lists
-    (``page/2/``) and their links to each other are checked too."""
+    (``page/2/``) and their links to each other are checked too; and the
+    fixture site of dates given as a month or a year (format 1.1), for the
+    pages of months and years."""
     out = tmp_path / "public"
     assert run_cli("build", "--site", ROOT, "--out", out / "whole").code == 0
+    assert run_cli("build", "--no-cache", "--site", SITES / "vague-dates",
+                   "--out", out / "vague").code == 0
+    assert (out / "vague" / "dates" / "2021-09" / "index.html").is_file()
     paged = tmp_path / "paged"
     paged.mkdir()
     shutil.copytree(ROOT / "content", paged / "content")

@@ -417,6 +417,7 @@ class ViewBuilder:
             "roles": [self._held(path, held) for held in speaker.roles] if number == 1 else [],
             "dated_aliases": [self._held(path, held) for held in speaker.dated_aliases],
             "tint": own_tint,
+            "feed": urls.relative(path, urls.speaker(speaker.id) + urls.FEED),
             "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
             if speaker.description and number == 1 else "",
@@ -556,6 +557,7 @@ class ViewBuilder:
         path, (listed,), pager = self._paged("tag", tag_slug, number)
         tag = self.indexes.tags[tag_slug]
         view = {"name": tag.name, "total": len(tag.briefings),
+                "feed": urls.relative(path, urls.tag(tag_slug) + urls.FEED),
                 "briefings": [self.briefing_item(path, s) for s in tag.briefings[listed]],
                 "pager": pager}
         return self.page(path, "tag.html", self._numbered(f"Tagged {tag.name}", pager), view,

@@ -36,7 +36,7 @@ from typing import Any
 
 from . import paging, urls
 from .cache import digest
-from .link import Indexes, columns, lists_any, shown_on
+from .link import Indexes, columns, counts, lists_any, shown_on
 from .model import Period, Site
 from .problems import Position
 from .render import Planned, feed_entries
@@ -321,8 +321,7 @@ class _Keys:
         latest = shown[:paging.HOME_LATEST] if page == 1 else ()
         return self.key("home", paged, shown, self.listed(shown),
                         tuple(self.site.briefings[s].summary for s in latest),
-                        len(self.site.briefings), len(indexes.briefings_by_speaker),
-                        len(indexes.days), len(indexes.periods), len(indexes.tags))
+                        counts(indexes, self.site.speakers))
 
     def _speakers(self, _: None) -> bytes:
         indexes = self.indexes

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import markdown, paging, urls
 from .anchor import TINTS, Article
-from .link import EventRef, Indexes, columns, titles
+from .link import EventRef, Indexes, columns, counts, titles
 from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
 from .textmatch import TAG
@@ -214,10 +214,7 @@ class ViewBuilder:
             "briefings": [self.briefing_item(path, s) | {
                 "summary": markdown.render_block(self.site.briefings[s].summary)}
                 for s in latest],
-            "total": len(self.site.briefings),
-            "counts": {"speakers": len(self.indexes.briefings_by_speaker),
-                       "dates": len(self.indexes.days) + len(self.indexes.periods),
-                       "tags": len(self.indexes.tags)},
+            "counts": counts(self.indexes, self.site.speakers),
             "older": [self.briefing_item(path, s) for s in older],
             "pager": pager,
         }
@@ -507,7 +504,7 @@ class ViewBuilder:
                     years.append({"year": year, "months": [], "period": vague[year, 0]})
             years = _merged(years)
         return self.page(path, "dates.html", "Dates", {"years": years,
-                                                        "total": len(self.indexes.days),
+                                                        "total": counts(self.indexes, {})["dates"],
                                                         "periods": len(self.indexes.periods)},
                          current="Dates")
 

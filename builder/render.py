@@ -71,6 +71,14 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["json_script"] = json_script
+
+    def inline(name: str) -> Markup:
+        """A file of the theme (such as its stylesheet) as text, to write into a
+        page that must not depend on where it is served from: the 404 page."""
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        return Markup(source.replace("</", "<\\/"))
+
+    env.globals["inline"] = inline
     return env
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,23 @@ def test_a_day_lists_what_was_said_in_the_order_it_was_said(built) -> None:
             assert listed == [q for q in in_text if q in listed], (day, slug)
             checked += len(listed) > 1
     assert checked >= 2
+
+
+def test_every_page_has_open_graph_and_twitter_card_metadata(built) -> None:
+    out, _ = built
+    types = {"briefings": "article", "speakers": "profile"}
+    pages = sorted(out.rglob("index.html"))
+    assert len(pages) > 80
+    for page in pages:
+        html = page.read_text("utf-8")
+        meta = dict(re.findall(r'<meta (?:property|name)="((?:og|twitter):[^"]+)" '
+                               r'content="([^"]*)">', html))
+        canonical = re.search(r'<link rel="canonical" href="([^"]+)">', html).group(1)
+        folder = page.parent.relative_to(out).parts
+        kind = types.get(folder[0], "website") if len(folder) == 2 else "website"
+        assert meta["og:url"] == canonical, page
+        assert meta["og:type"] == kind, page
+        assert meta["og:title"] and meta["og:site_name"] == "Briefings", page
+        assert meta["twitter:card"] == "summary", page
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert unescape(title).startswith(unescape(meta["og:title"])), page

@@ -164,7 +164,8 @@ def render_article(
     # Mentions are looked for even when not linked: they make a speaker "used".
     mentions = _mention_marks(reader, marks, context)
     found = frozenset(m.id for m in marks)
-    body = _emit(blocks, reader, marks + mentions if link_mentions else marks, tints)
+    names = {s: speakers[s].name for s in tints if s in speakers}
+    body = _emit(blocks, reader, marks + mentions if link_mentions else marks, tints, names)
     article = Article(
         html=body,
         turns=tuple(turns),
@@ -542,7 +543,7 @@ def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:
 
 
 def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark],
-          tints: dict[str, int]) -> str:
+          tints: dict[str, int], names: dict[str, str]) -> str:
     """Write the HTML back, wrapping each text part in the marks that cover it."""
     covering: dict[int, list[_Span]] = {}
     for mark in sorted(marks, key=_Mark.order):
@@ -569,8 +570,9 @@ def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark],
                 current = None
         if block.turn:
             current = turn = block.turn
+            named = html.escape(names.get(turn.speaker, ""))
             out.append(f'<div class="turn tint-{tints[turn.speaker]}" id="{turn.id}" '
-                       f'data-speaker="{turn.speaker}">\n')
+                       f'data-speaker="{turn.speaker}" data-speaker-name="{named}">\n')
             turn_open = True
         elif current is not None and not turn_open and not block.outside:
             # The turn goes on after a passage kept outside it.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -59,6 +60,9 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+
+
 def environment(dirs: list[Path]) -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
@@ -76,6 +80,9 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         """A file of the theme (such as its stylesheet) as text, to write into a
         page that must not depend on where it is served from: the 404 page."""
         source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        # Web fonts are left out: their addresses are relative to the stylesheet,
+        # not to the page; the system fonts named after them stand in.
+        source = _FONT_FACE.sub("", source)
         return Markup(source.replace("</", "<\\/"))
 
     env.globals["inline"] = inline

@@ -163,8 +163,8 @@ def test_transcript_turns_are_attributed_and_numbered() -> None:
         ("turn-2", "joe-biden", "Thank you."),
         ("turn-3", "joe-biden", "An answer."),
     ]
-    first = re.search(r'<div class="turn[^"]*" id="turn-1" data-speaker="vladimir-putin">'
-                      r"(.*?)</div>", result.html, re.S)
+    first = re.search(r'<div class="turn[^"]*" id="turn-1" data-speaker="vladimir-putin" '
+                      r'data-speaker-name="Vladimir Putin">(.*?)</div>', result.html, re.S)
     assert first and "We begin." in first.group(1)  # a turn runs to the next label
     assert "Q Thanks" not in first.group(1)
     assert "Q Thanks" not in re.search(r'id="turn-2".*?</div>', result.html, re.S).group(0)
@@ -216,8 +216,8 @@ def test_a_passage_kept_outside_turns_belongs_to_none_and_the_turn_goes_on() -> 
     assert problems == []
     assert [(t.id, t.speaker) for t in result.turns] == [
         ("turn-1", "vladimir-putin"), ("turn-2", "joe-biden")]
-    divs = re.findall(r'<div class="turn[^"]*"( id="turn-\d")? data-speaker="([^"]+)">(.*?)</div>',
-                      result.html, re.S)
+    divs = re.findall(r'<div class="turn[^"]*"( id="turn-\d")? data-speaker="([^"]+)"[^>]*>'
+                      r"(.*?)</div>", result.html, re.S)
     assert [(bool(d[0]), d[1]) for d in divs] == [
         (True, "vladimir-putin"), (False, "vladimir-putin"), (True, "joe-biden")]
     assert "Good afternoon" in divs[0][2] and "meeting is very timely" in divs[1][2]

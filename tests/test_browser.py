@@ -136,3 +136,35 @@ def test_the_404_page_is_styled_wherever_it_is_served_from(
     assert page.evaluate("document.styleSheets.length") == 1
     assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") \
         == "absolute"
+
+
+def test_turns_name_their_speaker_and_events_do_not_look_like_links(
+        page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}briefings/2022-04-11-biden-modi-virtual-meeting/")
+    turn = page.locator(".turn[id]").first
+    name = turn.evaluate("el => getComputedStyle(el, '::before').content")
+    assert name == f'"{turn.get_attribute("data-speaker-name")}"' and len(name) > 4
+    event = page.locator(".event-anchor").first
+    link = page.locator(".article-body a[href]").first
+    looks = ("el => [getComputedStyle(el).textDecorationLine, "
+             "getComputedStyle(el).borderBottomStyle]")
+    assert event.evaluate(looks) == ["none", "dashed"]
+    assert link.evaluate(looks)[0] == "underline"
+
+
+def test_small_links_are_targets_of_24_pixels_on_a_phone(browser: Browser, site_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{site_url}briefings/{SEED}/")
+    targets = page.locator(".note-ref a, .footnotes .backref")
+    assert targets.count() >= 4
+    for index in range(targets.count()):
+        box = targets.nth(index).bounding_box()
+        assert box and box["width"] >= 24 and box["height"] >= 24, box
+    # The way back from a footnote stays on the line of its note.
+    first = page.locator(".footnotes li").first
+    assert first.evaluate("li => li.getClientRects().length") == 1
+    back = first.locator(".backref").bounding_box()
+    text = first.locator("p").last.bounding_box()
+    assert back and text and back["y"] < text["y"] + text["height"]
+    context.close()

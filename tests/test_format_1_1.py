@@ -14,8 +14,8 @@ def test_the_format_1_1_fixture_builds_with_what_it_adds(copy_site) -> None:
     built = run_cli("build", "--strict", "--site", site)
     assert built.code == 0, built.err
     page = (site / "public" / "briefings" / SLUG / "index.html").read_text("utf-8")
-    turns = re.findall(r'<div class="turn[^"]*"( id="turn-\d")? data-speaker="([^"]+)">(.*?)</div>',
-                       page, re.S)
+    turns = re.findall(r'<div class="turn[^"]*"( id="turn-\d")? data-speaker="([^"]+)"[^>]*>'
+                       r"(.*?)</div>", page, re.S)
     # A 75-character label mapped; a pull quote out of Putin's turn, which goes on after it.
     assert [(bool(t[0]), t[1]) for t in turns] == [
         (True, "vladimir-putin"), (False, "vladimir-putin"), (True, "oksana-kozlovskaya")]

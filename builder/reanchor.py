@@ -84,7 +84,7 @@ def reanchor(old: str, new: ReaderText, anchors: list[tuple[str, Anchor]]) -> li
 
 
 def _as_before(what: str, anchor: Anchor, old: str) -> Outcome:
-    return Outcome(what, anchor, KEPT) if _resolve(anchor, old) is not None else \
+    return Outcome(what, anchor, KEPT) if resolve(anchor, old) is not None else \
         Outcome(what, anchor, ORPHANED, reason=_NOT_BEFORE)
 
 
@@ -92,7 +92,7 @@ _NOT_BEFORE = ("it is not in the previous text either (it was written or changed
                "that text was kept): find its passage by hand")
 
 
-def _resolve(anchor: Anchor, text: str) -> int | None:
+def resolve(anchor: Anchor, text: str) -> int | None:
     """Where the build finds the anchor in ``text``, or None where it would not."""
     starts = find_all(text, fold(anchor.text))
     if not starts or (anchor.occurrence is None and len(starts) > 1) or \
@@ -115,9 +115,9 @@ def _one(what: str, anchor: Anchor, old: str, new: ReaderText, alignment: Alignm
          skeleton: Skeleton) -> Outcome:
     needle = fold(anchor.text)
     olds = find_all(old, needle)
-    start = _resolve(anchor, old)
+    start = resolve(anchor, old)
     if start is None:
-        if _resolve(anchor, new.text) is not None:
+        if resolve(anchor, new.text) is not None:
             return Outcome(what, anchor, KEPT)  # written for the new text already
         return Outcome(what, anchor, ORPHANED, reason=_NOT_BEFORE)
     end = start + len(needle)
@@ -247,12 +247,28 @@ class Alignment:
         self.old_starts, self.old_words = _words(old)
         self.new_starts, self.new_words = _words(new)
         self.new_length = len(new)
-        blocks: list[list[object]] = []
-        for tag, i1, i2, j1, j2 in Indel.opcodes(self.old_words, self.new_words):
-            if tag != "equal" and blocks and blocks[-1][0] != "equal":
-                blocks[-1][2], blocks[-1][4] = i2, j2  # an insert and a delete: a change
+        old_words, new_words = self.old_words, self.new_words
+        # The words before and after the edits, aligned at once: the alignment
+        # of the rest costs the product of their lengths.
+        head = 0
+        while head < min(len(old_words), len(new_words)) and \
+                old_words[head] == new_words[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(old_words), len(new_words)) - head and \
+                old_words[-1 - tail] == new_words[-1 - tail]:
+            tail += 1
+        middle = Indel.opcodes(old_words[head:len(old_words) - tail],
+                               new_words[head:len(new_words) - tail])
+        blocks: list[list[object]] = [["equal", 0, head, 0, head]]
+        for tag, i1, i2, j1, j2 in middle:
+            if tag != "equal" and blocks[-1][0] != "equal":
+                blocks[-1][2], blocks[-1][4] = head + i2, head + j2  # insert + delete: a change
             else:
-                blocks.append([tag if tag == "equal" else "change", i1, i2, j1, j2])
+                blocks.append([tag if tag == "equal" else "change",
+                               head + i1, head + i2, head + j1, head + j2])
+        blocks.append(["equal", len(old_words) - tail, len(old_words),
+                       len(new_words) - tail, len(new_words)])
         self.blocks = [tuple(b) for b in blocks if b[1] != b[2]]  # those holding old words
         self.firsts = [b[1] for b in self.blocks]
 
@@ -267,12 +283,16 @@ class Alignment:
         word = max(bisect.bisect_right(self.old_starts, position) - 1, 0)
         offset = position - self.old_starts[word]
         tag, i1, i2, j1, j2 = self.blocks[bisect.bisect_right(self.firsts, word) - 1]
-        rest = len(self.old_words[word]) - offset - 1  # (of the word, after the position)
-        if tag == "equal" or (i2 - i1 == j2 - j1 and (rest if at_end else offset) == 0):
-            # the same words, or as many words changed one for one
+        old_word = self.old_words[word]
+        rest = len(old_word) - offset - 1  # (of the word, after the position)
+        if tag == "equal" or i2 - i1 == j2 - j1:  # the same words, or changed one for one
             target = j1 + word - i1
-            start = self.new_starts[target]
-            return start + len(self.new_words[target]) - rest if at_end else start + offset
+            start, new_word = self.new_starts[target], self.new_words[target]
+            # Inside a changed word, only as far as it kept its letters there.
+            if at_end and (not rest or new_word.endswith(old_word[-rest:])):
+                return start + len(new_word) - rest
+            if not at_end and new_word.startswith(old_word[:offset]):
+                return start + offset
         if at_end:  # the change, whole
             return self._end_of(j2 - 1) if j2 > j1 else self._end_of(j1 - 1)
         return self.new_starts[j1] if j1 < len(self.new_starts) else self.new_length

@@ -436,18 +436,24 @@ class BuildCache:
 
     def put_articles(self, articles: dict[str, bytes]) -> None:
         """Keep the articles (zlib-compressed) of briefings whose anchors were
-        all found, each in place of the one kept before (see :meth:`article`)."""
-        self._put("INSERT OR REPLACE INTO articles VALUES (?, ?)", articles.items())
+        all found, each in place of the one kept before (see :meth:`article`).
+        Each is tagged with this user's secret, as sealed values are: an
+        article kept by a cache made elsewhere is never taken for the last."""
+        self._put("INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                  ((slug, digest(secret_tag(), data) + data) for slug, data in articles.items()))
 
     def article(self, slug: str) -> str | None:
         """The article of ``slug`` as the last build that found all its
         anchors read it, or None if no build did (or it cannot be read back)."""
         rows = self._rows("SELECT article FROM articles WHERE slug = ?", (slug,))
-        if not rows:
+        if not rows or not isinstance(rows[0][0], bytes):
+            return None
+        tag, data = rows[0][0][:16], rows[0][0][16:]
+        if not hmac.compare_digest(tag, digest(secret_tag(), data)):
             return None
         try:
-            return zlib.decompress(rows[0][0]).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError, TypeError):
+            return zlib.decompress(data).decode("utf-8")
+        except (zlib.error, UnicodeDecodeError):
             return None
 
     # -- the data files ----------------------------------------------------------

@@ -20,7 +20,7 @@ while saving it leaves the previous state, never half of one) and holds:
 - the last build's input manifest (every input file's size, times and inode)
   and what it printed, so a build in which nothing changed stops at once;
 - the article of each briefing as last read by a build in which all its
-  anchors were found (zlib-compressed): the text its annotations were last
+  anchors were found: the text its annotations were last
   valid against, from which ``briefings reanchor`` finds them again after the
   article changed (:mod:`builder.reanchor`). A build in which they break
   leaves it as it was.
@@ -435,12 +435,14 @@ class BuildCache:
                   ((slug, *kept, model) for slug, (kept, model) in entries.items()))
 
     def put_articles(self, articles: dict[str, bytes]) -> None:
-        """Keep the articles (zlib-compressed) of briefings whose anchors were
-        all found, each in place of the one kept before (see :meth:`article`).
-        Each is tagged with this user's secret, as sealed values are: an
-        article kept by a cache made elsewhere is never taken for the last."""
+        """Keep the articles (UTF-8) of briefings whose anchors were all found,
+        each in place of the one kept before (see :meth:`article`). Each is
+        tagged with this user's secret, as sealed values are: an article kept
+        by a cache made elsewhere is never taken for the last. (The tag is of
+        the slug: a text is no pickle, and hashing every text again cost a
+        third of keeping them.)"""
         self._put("INSERT OR REPLACE INTO articles VALUES (?, ?)",
-                  ((slug, digest(secret_tag(), data) + data) for slug, data in articles.items()))
+                  ((slug, _article_tag(slug) + data) for slug, data in articles.items()))
 
     def article(self, slug: str) -> str | None:
         """The article of ``slug`` as the last build that found all its
@@ -449,11 +451,11 @@ class BuildCache:
         if not rows or not isinstance(rows[0][0], bytes):
             return None
         tag, data = rows[0][0][:16], rows[0][0][16:]
-        if not hmac.compare_digest(tag, digest(secret_tag(), data)):
+        if not hmac.compare_digest(tag, _article_tag(slug)):
             return None
         try:
-            return zlib.decompress(data).decode("utf-8")
-        except (zlib.error, UnicodeDecodeError):
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
             return None
 
     # -- the data files ----------------------------------------------------------
@@ -605,6 +607,10 @@ def _damaged(exc: sqlite3.DatabaseError) -> bool:
 def _delete(path: Path) -> None:
     for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
         file.unlink(missing_ok=True)
+
+
+def _article_tag(slug: str) -> bytes:
+    return digest(secret_tag(), "article", slug)
 
 
 def part_of(key: Any) -> int:

@@ -20,7 +20,6 @@ import functools
 import gc
 import os
 import tempfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,8 +301,9 @@ class BriefingResult:
     # Its model (briefing, article) sealed for the cache where the cache keeps
     # it: then ``article`` is without its HTML (see :func:`_sealed`).
     sealed: bytes = b""
-    # Its article's Markdown, zlib-compressed, where the cache keeps it and
-    # every anchor was found: the text ``briefings reanchor`` starts from.
+    # Its article's Markdown (UTF-8) where the cache keeps it and every
+    # anchor was found: the text ``briefings reanchor`` starts from. (Not
+    # compressed: that was two percent of a cold build, for a few megabytes.)
     kept_article: bytes = b""
 
     def outline(self) -> Outline:
@@ -583,14 +583,13 @@ def _sealed(result: BriefingResult, markdown: str) -> BriefingResult:
     model: the model sealed for the cache, here in the worker that made it,
     and the article without its HTML, which the briefing's page reads back
     from the cache (:meth:`Models.whole`). Where every anchor was found, its
-    Markdown goes along, compressed here too, for the cache to keep."""
+    Markdown goes along, for the cache to keep."""
     if result.briefing is None or result.article is None:
         return result
     valid = not any(p.is_error for p in (*result.read_problems, *result.anchor_problems))
     return dataclasses.replace(result, article=dataclasses.replace(result.article, html=""),
                                sealed=seal((result.briefing, result.article)),
-                               kept_article=zlib.compress(markdown.encode("utf-8"), 1)
-                               if valid else b"")
+                               kept_article=markdown.encode("utf-8") if valid else b"")
 
 
 def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings,

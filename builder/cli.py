@@ -277,7 +277,8 @@ def _reanchor(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"briefings: error: cannot read --old {args.old}: {exc}", file=sys.stderr)
         return 2
-    return reanchor_all(args.site, args.slugs, old, args.write, print)
+    return reanchor_all(args.site, args.slugs, old, args.write, print,
+                        lambda line: print(f"briefings: error: {line}", file=sys.stderr))
 
 
 def _counts(summary: dict[str, int]) -> str:

@@ -400,11 +400,12 @@ def reanchor_site(site: Path, slug: str, old_article: str | None = None) -> Repo
 
 
 def reanchor_all(site: Path, slugs: list[str], old_article: str | None, write: bool,
-                 say: Callable[[str], object]) -> int:
+                 say: Callable[[str], object], complain: Callable[[str], object]) -> int:
     """``briefings reanchor``: report (and with ``write``, rewrite) the
     anchors of the briefings named (default: all), one line each, then a
-    summary. Returns the exit status: 0, or 1 where any anchor is ambiguous
-    or orphaned, or a briefing could not be reanchored."""
+    summary; a briefing that cannot be reanchored is complained of. Returns
+    the exit status: 0, or 1 where any anchor is ambiguous or orphaned, or a
+    briefing could not be reanchored."""
     from .yamledit import EditError
 
     folder = site / "content" / "briefings"
@@ -415,7 +416,7 @@ def reanchor_all(site: Path, slugs: list[str], old_article: str | None, write: b
         try:
             report = reanchor_site(site, slug, old_article)
         except LookupError as problem:
-            say(f"{problem}")
+            complain(f"{problem}")
             failed += 1
             continue
         outcomes += report.outcomes
@@ -425,7 +426,7 @@ def reanchor_all(site: Path, slugs: list[str], old_article: str | None, write: b
             try:
                 written += write_outcomes(report)
             except EditError as problem:
-                say(f"{problem}")
+                complain(f"{problem}")
                 failed += 1
     counts = status_counts(outcomes)
     line = ", ".join(f"{n} {status}" for status, n in counts.items())
@@ -451,10 +452,10 @@ def describe(outcome: Outcome, written: bool = False) -> str:
         now = f"occurrence {outcome.occurrence}" if outcome.occurrence else \
             "found once: 'occurrence' to remove"
         return f"{head}: {text} is {now} now ({fix})"
-    if outcome.status == CHANGED:
+    if outcome.status == CHANGED:  # the two texts whole, for the difference may be anywhere
         more = f", occurrence {outcome.occurrence}" if outcome.occurrence else ""
-        return (f"{head} ({outcome.score}% alike): {text} -> '{_short(outcome.new_text)}'"
-                f"{more} ({fix})")
+        return (f"{head} ({outcome.score}% alike): {outcome.what} '{fold(anchor.text)}' -> "
+                f"'{outcome.new_text}'{more} ({fix})")
     if outcome.status == AMBIGUOUS:
         places = "; ".join(f"{n}: '{c}'" for n, c in enumerate(outcome.candidates, 1))
         return (f"{head}: {text} fits {len(outcome.candidates)} places equally: {places}. "

@@ -263,8 +263,11 @@ def test_exit_codes_and_messages_name_the_file_line_and_fix(tmp_path: Path) -> N
     site = _site(tmp_path)
     never = run_cli("reanchor", MECCA, "--site", site)  # never built: no previous text
     assert never.code == 1
-    assert f"content/briefings/{MECCA}.md: no previous text is known" in never.out
-    assert "--old FILE" in never.out and "build once before editing" in never.out
+    assert f"briefings: error: content/briefings/{MECCA}.md: no previous text is known" \
+        in never.err
+    assert "--old FILE" in never.err and "build once before editing" in never.err
+    assert never.out.splitlines()[-1] == ("reanchor: 0 kept, 0 moved, 0 changed, 0 ambiguous, "
+                                          "0 orphaned (0 briefings; 1 not reanchored)")
     assert run_cli("reanchor", MECCA, TASS, "--site", site, "--old", "x.md").code == 2
     unknown = run_cli("reanchor", "no-such-briefing", "--site", site)
     assert unknown.code == 2 and "no briefing 'no-such-briefing'" in unknown.err

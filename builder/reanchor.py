@@ -140,7 +140,7 @@ def _one(what: str, anchor: Anchor, old: str, new: ReaderText, alignment: Alignm
             new.excerpt(a, b, 20) for a, b in chosen[:5]))
     if chosen is None:
         return Outcome(what, anchor, ORPHANED, reason=_orphan_reason(exact, mapped, new))
-    return _placed(what, anchor, chosen, needle, new, mapped, context)
+    return _placed(what, anchor, chosen, needle, new, mapped)
 
 
 def _choose(spans: list[tuple[int, int]], mapped: tuple[int, int] | None, context: _Context,
@@ -163,7 +163,7 @@ def _choose(spans: list[tuple[int, int]], mapped: tuple[int, int] | None, contex
 
 
 def _placed(what: str, anchor: Anchor, span: tuple[int, int], needle: str, new: ReaderText,
-            mapped: tuple[int, int] | None, context: _Context) -> Outcome:
+            mapped: tuple[int, int] | None) -> Outcome:
     start, end = span
     while start < end and new.text[start] == " ":
         start += 1
@@ -173,7 +173,7 @@ def _placed(what: str, anchor: Anchor, span: tuple[int, int], needle: str, new: 
     places = find_all(new.text, found)
     occurrence = places.index(start) + 1 if len(places) > 1 else None
     if found == needle:
-        same_place = span == mapped or context.score(new.text, start, end) >= _CONTEXT_AGREES
+        same_place = span == mapped  # where the aligned words carry it
         written = anchor.occurrence if len(places) > 1 or anchor.occurrence != 1 else None
         status = KEPT if same_place and written == occurrence else MOVED
         return Outcome(what, anchor, status, occurrence=occurrence)
@@ -230,8 +230,9 @@ class _Context:
         """How alike the words around [start, end) of ``text`` are (0-100)."""
         from rapidfuzz import fuzz
 
-        before = text[max(0, start - len(self.prefix)):start]
-        after = text[end:end + len(self.suffix)]
+        # (As long as the old context could be: one cut short by the start or
+        # end of the old text agrees only with a new one cut short there too.)
+        before, after = text[max(0, start - CONTEXT):start], text[end:end + CONTEXT]
         scores = [fuzz.ratio(self.prefix, before) if self.prefix or before else 100,
                   fuzz.ratio(self.suffix, after) if self.suffix or after else 100]
         return round(sum(scores) / 2)

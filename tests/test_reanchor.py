@@ -63,6 +63,15 @@ def test_the_same_words_repeated_earlier_make_the_quote_move_to_occurrence_2() -
     assert (found.status, found.occurrence) == ("moved", 2)
 
 
+def test_a_paragraph_moved_to_the_top_is_moved_and_needs_no_change() -> None:
+    old = _article()
+    paragraphs = _paragraphs(old)
+    at = next(i for i, p in enumerate(paragraphs) if QUOTE in p)
+    moved = [paragraphs[0], paragraphs[at]] + paragraphs[1:at] + paragraphs[at + 1:]
+    found = _outcome(old, "\n\n".join(moved), QUOTE)
+    assert (found.status, found.needs_writing) == ("moved", False)
+
+
 def test_typographic_dashes_and_a_rewrapped_hyphen_are_found_normalised() -> None:
     old = "The toll -- more than a thousand -- was feared by well-known editors.\n"
     new = "The toll — more than a\nthousand — was feared by well-\nknown editors.\n"

@@ -13,9 +13,11 @@ from builder.anchor import reader_text
 from builder.cache import BuildCache
 from builder.model import Anchor
 from builder.problems import Position
-from builder.reanchor import reanchor
+from builder.reanchor import anchors_of, reanchor
+from builder.yamledit import EditError, ScalarEdit, apply
 
 from conftest import ROOT, run_cli
+from helpers import briefing
 
 MECCA = "2015-09-12-mecca-crane-collapse"
 TASS = "2022-01-10-putin-csto-kazakhstan"
@@ -296,3 +298,20 @@ def test_exit_codes_and_messages_name_the_file_line_and_fix(tmp_path: Path) -> N
         "earlier or four hours earlier, I think the death tol…': its passage was deleted. "
         "It is left as it is"]
     assert (site / "content" / "briefings" / f"{MECCA}.yaml").read_bytes() == yaml_before
+
+
+def test_a_passage_kept_outside_turns_is_reanchored_and_rewritten_in_its_list() -> None:
+    old = "MR. A: Hello there.\n\n*Photo: the crowd at the gate.*\n\nMR. A: Goodbye."
+    new = old.replace("the crowd", "the large crowd")
+    made = briefing(new, labels={"MR. A": "vladimir-putin"},
+                    outside=("Photo: the crowd at the gate.",))
+    [(what, anchor)] = anchors_of(made)
+    [found] = reanchor(reader_text(old).text, reader_text(new), [(what, anchor)])
+    assert (what, found.status, found.new_text) == (
+        "passage kept outside turns", "changed", "Photo: the large crowd at the gate.")
+
+    text = "transcript:\n  outside:\n    - the crowd at the gate  # a caption\n"
+    assert apply(text, "x.yaml", [ScalarEdit(3, 7, found.new_text)]) == (
+        "transcript:\n  outside:\n    - 'Photo: the large crowd at the gate.'  # a caption\n")
+    with pytest.raises(EditError, match="x.yaml:3:7: 'occurrence' cannot be written"):
+        apply(text, "x.yaml", [ScalarEdit(3, 7, None, 2, True)])

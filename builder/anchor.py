@@ -18,11 +18,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import ahocorasick
 
 from . import markdown, urls
-from .model import Anchor, Briefing, Speaker
+from .model import Anchor, Briefing, Held, Speaker
 from .problems import Position, Problem, error, warning
 from .textmatch import TAG, ReaderText, fold, tag_name
 
@@ -37,7 +38,6 @@ _LABEL = re.compile(
     r"^(?P<label>[^:()\n]{1,300}?)\s*(?:\((?P<stage>[^)\n]*)\)[*_\s]*)?:(?=\s|$)")
 _Q_LABEL = re.compile(r"^Q(?=[\s:])")
 _CONNECTORS = frozenset("of the de da del di du la le bin bint al el von van der den y and".split())
-_MAX_TINTS = 8
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class Article:
     found: frozenset[str]  # ids of the annotations located in the text
     note_numbers: tuple[tuple[str, int], ...]  # note id -> its number in the text
     words: int
+    tints: tuple[tuple[str, int], ...] = ()  # speaker id -> colour slot, as they speak
 
 
 @dataclass
@@ -70,6 +71,7 @@ class _Mark:
     end: int
     open_tag: str  # without the id attribute
     insert_after: str = ""
+    speaker: str = ""  # a quote's
     emitted: bool = False
 
     def order(self) -> tuple[int, int, int, str]:
@@ -112,10 +114,27 @@ class _Context:
         return self.block_starts[max(index, 0)][1] if self.block_starts else 1
 
 
-@functools.lru_cache(maxsize=65536)
-def tint(speaker_id: str) -> int:
-    """A stable colour slot for a speaker, the same on every page."""
-    return sum(speaker_id.encode()) % _MAX_TINTS
+TINTS = 8  # the theme's colour slots for speakers (templates/assets/style.css)
+_TINT = "\0tint\0"  # where a quote's colour slot goes, once the slots are given out
+
+
+def _tints(blocks: list[_Block], marks: list[_Mark], reader: ReaderText,
+           briefing: Briefing) -> dict[str, int]:
+    """A colour slot for each speaker of the article, given out in the order
+    they first speak in it (a turn or a quote), so that up to :data:`TINTS`
+    speakers of a page all get different colours."""
+    first: dict[str, int] = {}  # speaker -> the part where they first speak
+    for block in blocks:
+        if block.turn and block.turn.speaker not in first:
+            first[block.turn.speaker] = block.first_part
+    speaker_of = {q.id: q.speaker for q in briefing.quotes}
+    for mark in marks:
+        if mark.kind == "quote":
+            speaker, part = speaker_of[mark.id], reader.part_of[mark.start]
+            if part < first.get(speaker, part + 1):
+                first[speaker] = part
+    order = sorted(first, key=lambda s: (first[s], s))
+    return {speaker: number % TINTS for number, speaker in enumerate(order)}
 
 
 def render_article(
@@ -129,10 +148,14 @@ def render_article(
     turns = _find_turns(blocks, reader, context)
     _keep_outside(blocks, reader, context)
     marks, note_numbers = _annotation_marks(reader, context)
+    tints = _tints(blocks, marks, reader, briefing)
+    for mark in marks:
+        if mark.kind == "quote":
+            mark.open_tag = mark.open_tag.replace(_TINT, str(tints[mark.speaker]))
     # Mentions are looked for even when not linked: they make a speaker "used".
     mentions = _mention_marks(reader, marks, context)
     found = frozenset(m.id for m in marks)
-    body = _emit(blocks, reader, marks + mentions if link_mentions else marks)
+    body = _emit(blocks, reader, marks + mentions if link_mentions else marks, tints)
     article = Article(
         html=body,
         turns=tuple(turns),
@@ -140,6 +163,7 @@ def render_article(
         found=found,
         note_numbers=tuple(note_numbers),
         words=len(reader.text.split()),
+        tints=tuple(tints.items()),
     )
     return article, context.problems
 
@@ -388,10 +412,16 @@ def _annotation_marks(reader: ReaderText, context: _Context
         span = _locate(quote.anchor, "quote", reader, context)
         speaker = context.speakers.get(quote.speaker)
         if span and speaker:
+            name, relayed = speaker.name, ""
+            relay = context.speakers.get(quote.reported_by)
+            if relay:
+                name += f", as reported by {relay.name}"
+                relayed = f' data-reported-by="{relay.id}"'
             marks.append(_Mark(
                 "quote", quote.id, *span,
-                f'<mark class="quote tint-{tint(speaker.id)}" data-quote="{quote.id}" '
-                f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(speaker.name)}"'))
+                f'<mark class="quote tint-{_TINT}" data-quote="{quote.id}" '
+                f'data-speaker="{speaker.id}" data-speaker-name="{html.escape(name)}"'
+                + relayed, speaker=speaker.id))
     for event in briefing.events:
         if event.anchor:
             span = _locate(event.anchor, "event anchor", reader, context)
@@ -426,10 +456,13 @@ def _mention_marks(reader: ReaderText, marks: list[_Mark], context: _Context) ->
     text = reader.text
     candidates = []
     names = _names_of(context.speakers)
+    transcript = context.briefing.transcript
+    day = (transcript.said_on if transcript else context.briefing.source.published).toordinal()
     if names is not None:  # every occurrence of every name, in one pass over the text
         for last, (length, owners) in names.iter(text):
             start = last + 1 - length
-            candidates += ((start, -length, owner, last + 1) for owner in owners)
+            candidates += ((start, -length, owner, last + 1) for owner, first, final in owners
+                           if first <= day <= final)
     seen: set[str] = set()
     for start, _, speaker_id, end in sorted(candidates):
         if speaker_id in seen:
@@ -459,23 +492,33 @@ _last_names: tuple[dict[str, Speaker], ahocorasick.Automaton | None] | None = No
 def _names_of(speakers: dict[str, Speaker]) -> ahocorasick.Automaton | None:
     global _last_names
     if _last_names is None or _last_names[0] is not speakers:
-        _last_names = (speakers, _names(tuple((s.id, s.name, s.aliases)
+        _last_names = (speakers, _names(tuple((s.id, s.name, s.aliases, s.dated_aliases)
                                                for s in speakers.values())))
     return _last_names[1]
 
 
+_ALWAYS = (1, date.max.toordinal())
+
+
 @functools.lru_cache(maxsize=4)
-def _names(speakers: tuple[tuple[str, str, tuple[str, ...]], ...]
+def _names(speakers: tuple[tuple[str, str, tuple[str, ...], tuple[Held, ...]], ...]
            ) -> ahocorasick.Automaton | None:
     """An Aho-Corasick automaton of every speaker's folded name and aliases:
     all of them are found in one pass over an article, however many there are.
-    Each name leads to its length and the speakers who bear it. Made once per
-    process for a set of speakers."""
-    owners: dict[str, list[str]] = {}
-    for speaker_id, name, aliases in speakers:
+    Each name leads to its length and the speakers who bear it, each with the
+    first and last day (as ordinals) it names them. Made once per process for
+    a set of speakers."""
+    owners: dict[str, list[tuple[str, int, int]]] = {}
+    for speaker_id, name, aliases, dated in speakers:
         for needle in dict.fromkeys(fold(n) for n in (name, *aliases)):
             if needle:
-                owners.setdefault(needle, []).append(speaker_id)
+                owners.setdefault(needle, []).append((speaker_id, *_ALWAYS))
+        for held in dated:
+            needle = fold(held.text)
+            if needle:
+                owners.setdefault(needle, []).append((
+                    speaker_id, held.start.toordinal() if held.start else _ALWAYS[0],
+                    held.end.toordinal() if held.end else _ALWAYS[1]))
     if not owners:
         return None
     automaton = ahocorasick.Automaton()
@@ -498,7 +541,8 @@ def _parts_inside(parts: Sequence[str], names: set[str]) -> set[int]:
     return inside
 
 
-def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
+def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark],
+          tints: dict[str, int]) -> str:
     """Write the HTML back, wrapping each text part in the marks that cover it."""
     covering: dict[int, list[_Span]] = {}
     for mark in sorted(marks, key=_Mark.order):
@@ -525,12 +569,12 @@ def _emit(blocks: list[_Block], reader: ReaderText, marks: list[_Mark]) -> str:
                 current = None
         if block.turn:
             current = turn = block.turn
-            out.append(f'<div class="turn tint-{tint(turn.speaker)}" id="{turn.id}" '
+            out.append(f'<div class="turn tint-{tints[turn.speaker]}" id="{turn.id}" '
                        f'data-speaker="{turn.speaker}">\n')
             turn_open = True
         elif current is not None and not turn_open and not block.outside:
             # The turn goes on after a passage kept outside it.
-            out.append(f'<div class="turn tint-{tint(current.speaker)}" '
+            out.append(f'<div class="turn tint-{tints[current.speaker]}" '
                        f'data-speaker="{current.speaker}">\n')
             turn_open = True
         for index in range(block.first_part, block.last_part):

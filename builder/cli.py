@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="treat warnings as errors")
     build_cmd.add_argument("--out", type=Path, metavar="DIR",
                            help="the output folder (default: output_dir from site.yaml)")
+    build_cmd.add_argument("--drafts", action="store_true",
+                           help="publish the briefings marked 'draft: true' too (a build "
+                                "without it checks them and leaves them out)")
     build_cmd.add_argument("--no-cache", action="store_true",
                            help=f"ignore the build cache ({cache.FOLDER}/ in the site folder) "
                                 "and leave it as it is: read, anchor and render everything")
@@ -160,18 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     if writing and not args.no_cache:
-        kept = cache.unchanged_build(site, args.out, args.strict)
+        kept = cache.unchanged_build(site, args.out, args.strict, args.drafts)
         if kept:
             for line in kept["lines"]:
                 print(line, file=sys.stderr)
             print(f"built {_counts(kept)} in {time.perf_counter() - started:.1f} s "
-                  f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})")
+                  f"(nothing had changed{', ' + kept['warnings'] if kept['warnings'] else ''})"
+                  + _drafts_left_out(kept))
             return 0
     from .pipeline import build, summary_of
     from .progress import for_terminal
     from .write import OutputBusy
 
     options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
+               "drafts": getattr(args, "drafts", False),
                "jobs": getattr(args, "jobs", None), "progress": for_terminal()}
     try:
         if getattr(args, "dask", None):
@@ -199,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     warnings = f" ({summary['warnings']})" if summary["warnings"] else ""
     if writing:
-        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}")
+        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}" + _drafts_left_out(summary))
     else:
         print(f"checked {_counts(summary)} in {elapsed:.1f} s{warnings}")
     return 0
@@ -279,6 +284,14 @@ def _reanchor(args: argparse.Namespace) -> int:
         return 2
     return reanchor_all(args.site, args.slugs, old, args.write, print,
                         lambda line: print(f"briefings: error: {line}", file=sys.stderr))
+
+
+def _drafts_left_out(summary: dict[str, int]) -> str:
+    count = summary.get("drafts", 0)
+    if not count:
+        return ""
+    return (f"; {count} draft{'s' if count != 1 else ''} left out "
+            "(build --drafts to publish, or preview with serve)")
 
 
 def _counts(summary: dict[str, int]) -> str:

@@ -13,7 +13,7 @@ and the theme, which every page may show. Then, by kind of page:
 - a briefing's page: the whole briefing (article and annotations) and the
   index entries it shows (related briefings, neighbours, tags, speakers), with
   the card of each other briefing it lists;
-- a speaker's and a day's page: its index entries (which quotes, turns and
+- a speaker's, a day's, a month's or a year's page: its index entries (which quotes, turns and
   events, by id) with what each briefing they come from shows there (its
   quotes, turns and events on that page: ``shown_to`` in the indexes), and
   the cards of the briefings they list;
@@ -36,8 +36,8 @@ from typing import Any
 
 from . import paging, urls
 from .cache import digest
-from .link import Indexes, columns, lists_any
-from .model import Site
+from .link import Indexes, columns, lists_any, shown_on
+from .model import Period, Site
 from .problems import Position
 from .render import Planned
 
@@ -150,7 +150,8 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
 
     people = {s for indexes in (before, after) for slug in changed
               for s in (*indexes.speakers_by_briefing[slug], *indexes.mentioned_by_briefing[slug])}
-    for name in ("quotes_by_speaker", "turns_by_speaker", "briefings_by_speaker",
+    for name in ("quotes_by_speaker", "relayed_by_speaker", "turns_by_speaker",
+                 "briefings_by_speaker",
                  "mentioned_in", "co_speakers", "speaker_dates"):
         old, new = getattr(before, name), getattr(after, name)
         if old is not new:
@@ -158,7 +159,11 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
     if before.dated != after.dated:  # a date links to its page only if it has one
         moved = before.dated ^ after.dated
         people.update(s for s, refs in after.turns_by_speaker.items()
-                      if any(r.said_on in moved for r in refs))
+                      if any(r.said_on in moved for r in refs if r.precision == "day"))
+    if before.periods.keys() != after.periods.keys():  # and so does a month or a year
+        gone_or_new = before.periods.keys() ^ after.periods.keys()
+        people.update(s for s, refs in after.turns_by_speaker.items()
+                      if any(r.said_in in gone_or_new for r in refs if r.precision != "day"))
     files.update(urls.file_of(urls.speaker(s)) for s in people)
 
     days = {day for indexes in (before, after) for day, entry in indexes.days.items()
@@ -169,6 +174,12 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
         days.update(day for day, around in _neighbours(after.days).items()
                     if around != _neighbours(before.days).get(day))
     files.update(urls.file_of(urls.day(day)) for day in days)
+
+    periods = {period for indexes in (before, after) for period, entry in indexes.periods.items()
+               if lists_any(entry, changed)}
+    periods.update(period for period in before.periods.keys() | after.periods.keys()
+                   if _differ(before.periods.get(period), after.periods.get(period)))
+    files.update(urls.file_of(urls.period(period)) for period in periods)
 
     tags = {tag for indexes in (before, after) for slug in changed
             for tag, _ in indexes.tags_by_briefing[slug]}
@@ -213,8 +224,11 @@ class _Keys:
         return tuple(self.cards[s] for s in slugs)
 
     def has_page(self, days: Iterable[Any]) -> tuple[bool, ...]:
-        """Whether each day has a page: a date links to it only if it does."""
-        return tuple(day in self.day_number for day in days)
+        """Whether each day (a date, or a Period: a day, a month or a year) has
+        a page: a date links to it only if it does."""
+        return tuple(day in self.indexes.periods if isinstance(day, Period) and day.vague
+                     else (day.start if isinstance(day, Period) else day) in self.day_number
+                     for day in days)
 
     def of(self, planned: Planned) -> bytes:
         if planned.kind in paging.LISTS:
@@ -248,17 +262,19 @@ class _Keys:
 
     def _speaker(self, speaker_id: str, page: int) -> bytes:
         indexes = self.indexes
-        (quoted, spoken, listed, named), paged = self.paged("speaker", speaker_id, page)
+        (quoted, passed, spoken, listed, named), paged = self.paged("speaker", speaker_id, page)
         quotes = indexes.quotes_by_speaker.get(speaker_id, ())[quoted]
+        relayed = indexes.relayed_by_speaker.get(speaker_id, ())[passed]
         turns = indexes.turns_by_speaker.get(speaker_id, ())[spoken]
         briefings = indexes.briefings_by_speaker.get(speaker_id, ())[listed]
         mentioned = indexes.mentioned_in.get(speaker_id, ())[named]
-        slugs = [*(r.slug for r in quotes), *(r.slug for r in turns)]
+        slugs = [*(r.slug for r in quotes), *(r.slug for r in relayed), *(r.slug for r in turns)]
         return self.key("speaker", speaker_id, paged, tuple((r.slug, r.id) for r in quotes),
+                        tuple((r.slug, r.id) for r in relayed),
                         tuple((r.slug, r.turn.number) for r in turns),
                         self.shown_to(f"s:{speaker_id}", slugs),
                         self.listed(dict.fromkeys(slugs)),
-                        self.has_page(r.said_on for r in turns), briefings,
+                        self.has_page(r.said_in for r in turns), briefings,
                         self.listed(briefings), mentioned, self.listed(mentioned),
                         indexes.co_speakers.get(speaker_id, ()) if page == 1 else ())
 
@@ -276,6 +292,18 @@ class _Keys:
                         self.days[number - 1] if number else None,
                         self.days[number + 1] if number + 1 < len(self.days) else None)
 
+    def _period(self, period: Any, page: int) -> bytes:
+        """A month's or a year's page: as a day's, with nothing published and
+        no neighbours."""
+        entry = self.indexes.periods[period]
+        (happened, ended, said), paged = self.paged("period", period, page)
+        quotes = tuple((r.slug, r.id) for r in entry.quotes[said])
+        events = tuple((r.slug, r.id) for r in (*entry.events[happened], *entry.ending[ended]))
+        sources = [slug for slug, _ in (*quotes, *events)]
+        return self.key("period", period, paged, quotes, events, len(entry.events[happened]),
+                        self.shown_to(shown_on(period), sources),
+                        self.listed(dict.fromkeys(sources)))
+
     def _tag(self, tag_slug: str, page: int) -> bytes:
         tag = self.indexes.tags[tag_slug]
         (listed,), paged = self.paged("tag", tag_slug, page)
@@ -287,12 +315,12 @@ class _Keys:
     def _home(self, _: None, page: int) -> bytes:
         indexes = self.indexes
         (listed,), paged = self.paged("home", None, page)
-        shown = indexes.newest_first[listed]
+        shown = indexes.latest_first[listed]
         latest = shown[:paging.HOME_LATEST] if page == 1 else ()
         return self.key("home", paged, shown, self.listed(shown),
                         tuple(self.site.briefings[s].summary for s in latest),
                         len(self.site.briefings), len(indexes.briefings_by_speaker),
-                        len(indexes.days), len(indexes.tags))
+                        len(indexes.days), len(indexes.periods), len(indexes.tags))
 
     def _speakers(self, _: None) -> bytes:
         indexes = self.indexes
@@ -310,7 +338,9 @@ class _Keys:
         rows = tuple((day, len(e.published), len(e.quotes), len(e.events) + len(e.ending),
                       self.listed(e.published), columns(e.events))
                      for day, e in self.indexes.days.items())
-        return self.key("dates", rows)
+        periods = tuple((period, len(e.quotes), len(e.events) + len(e.ending),
+                         columns(e.events)) for period, e in self.indexes.periods.items())
+        return self.key("dates", rows, periods)
 
     def _tags(self, _: None) -> bytes:
         return self.key("tags", tuple((t.slug, t.name, len(t.briefings))
@@ -320,13 +350,13 @@ class _Keys:
         return self.key("404")
 
     def _feed(self, _: None) -> bytes:
-        latest = self.indexes.newest_first[:20]
+        latest = self.indexes.latest_first[:20]
         return self.key("feed", latest, tuple(self.shown[s] for s in latest))
 
     def _sitemap(self, _: None) -> bytes:
         """The pages, and the day each briefing was published (in its card)."""
         return self.key("sitemap", self.indexes.chronological, sorted(self.site.speakers),
-                        self.days, tuple(self.indexes.tags),
+                        self.days, tuple(self.indexes.periods), tuple(self.indexes.tags),
                         self.listed(self.indexes.chronological),
                         tuple(paging.counts(self.indexes, self.site.speakers,
                                             self.site.config.page_size).items()))

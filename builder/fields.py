@@ -12,11 +12,16 @@ from datetime import date, datetime
 from typing import Any
 
 from . import markdown
+from .model import Period, Precision
 from .problems import Position, Problem, did_you_mean, error, warning
 from .yamlfile import Mapping, Sequence
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_DAY_OR_RANGE = re.compile(r"^\d{4}-\d{2}-\d{2}(/\d{4}-\d{2}-\d{2})?$")
+# A day, a month or a year (format 1.1), and the same with one- or two-digit
+# months and days, which are taken for typing slips and answered with the fix.
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LOOSE_PERIOD = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_PERIODS = "a day (YYYY-MM-DD), a month (YYYY-MM) or a year (YYYY)"
 
 
 def describe(value: Any) -> str:
@@ -158,27 +163,77 @@ def _unsafe(value: str, key: str) -> str:
             "and relative links are. Remove it, or link to a web page.")
 
 
-def parse_day_or_range(value: str, where: Position, problems: list[Problem]
-                        ) -> tuple[date, date] | None:
-    """``YYYY-MM-DD`` (a single day) or ``YYYY-MM-DD/YYYY-MM-DD`` (a range)."""
-    if not _DAY_OR_RANGE.match(value.strip()):
-        problems.append(error(where, f"'date' must be a day written YYYY-MM-DD or a range "
-                                     f"YYYY-MM-DD/YYYY-MM-DD, not '{value}'."))
+def parse_period_or_range(value: str, where: Position, problems: list[Problem]
+                          ) -> tuple[Period, Period] | None:
+    """A day, a month or a year (format 1.1: :func:`parse_period`), or a range
+    of two of the same kind, ``start/end``: ``2022-01-02/2022-01-07``,
+    ``2021-09/2021-11``, ``2014/2016``. Both ends of a range are written
+    alike, so that what it covers reads plainly."""
+    parts = value.strip().split("/")
+    if len(parts) > 2 or not all(_LOOSE_PERIOD.match(part) for part in parts):
+        problems.append(error(where, f"'date' must be {_PERIODS.replace(' or ', ', ')}, or a "
+                                     "range of two of them such as 2021-09/2021-11, "
+                                     f"not '{value}'."))
         return None
-    first, slash, last = value.strip().partition("/")
-    start = parse_day(first, where, problems, "date")
-    end = parse_day(last, where, problems, "date") if slash else start
+    start = parse_period(parts[0], where, problems, "date")
+    end = parse_period(parts[1], where, problems, "date") if len(parts) == 2 else start
     if start is None or end is None:
         return None
-    if end < start:
-        problems.append(error(where, f"the range '{value}' ends before it starts: "
-                                     f"write it as {end}/{start}."))
+    if start.precision != end.precision:
+        coarser = max(start.precision, end.precision, key=_WIDTH.__getitem__)
+        ends = dict.fromkeys((_within(start, coarser).iso, _within(end, coarser).iso))
+        problems.append(error(where, f"the ends of the range '{value}' are a {start.precision} "
+                                     f"and a {end.precision}: write both alike, e.g. "
+                                     f"{'/'.join(ends)}."))
         return None
-    if end == start and slash:
-        problems.append(error(where, f"the range '{value}' starts and ends on the "
-                                     f"same day: write just {start}."))
+    if end.start < start.start:
+        problems.append(error(where, f"the range '{value}' ends before it starts: "
+                                     f"write it as {end.iso}/{start.iso}."))
+        return None
+    if end == start and len(parts) == 2:
+        same = "on the same day" if start.precision == "day" else f"in the same {start.precision}"
+        problems.append(error(where, f"the range '{value}' starts and ends {same}: "
+                                     f"write just {start.iso}."))
         return None
     return start, end
+
+
+# How much time each precision covers, to find the coarser of two.
+_WIDTH = {"day": 0, "month": 1, "year": 2}
+
+
+def _within(period: Period, precision: Precision) -> Period:
+    """The day, month or year a period lies in (one as wide or wider)."""
+    if precision == "year":
+        return Period(period.start.replace(month=1, day=1), "year")
+    if precision == "month":
+        return Period(period.start.replace(day=1), "month")
+    return period
+
+
+def parse_period(value: str, where: Position, problems: list[Problem], key: str
+                 ) -> Period | None:
+    """``YYYY-MM-DD``, or (format 1.1) ``YYYY-MM`` or ``YYYY``: a day, a month
+    or a year. A day is reported as :func:`parse_day` reports it."""
+    text = value.strip()
+    match = _PERIOD.match(text)
+    if not match:
+        loose = _LOOSE_PERIOD.match(text)
+        hint = "-".join([loose.group(1)] + [part.zfill(2) for part in loose.groups()[1:]
+                                            if part]) if loose else ""
+        problems.append(error(where, f"'{key}' must be {_PERIODS}, not '{value}'."
+                                     + (f" Did you mean '{hint}'?" if hint else "")))
+        return None
+    year, month, day = match.groups()
+    if day is not None:
+        found = parse_day(text, where, problems, key)
+        return Period(found) if found is not None else None
+    try:
+        return Period(date(int(year), int(month or 1), 1), "month" if month else "year")
+    except ValueError as exc:
+        what = "month" if month and int(year) else "year"
+        problems.append(error(where, f"impossible {what} '{value}': {exc}. Check the {what}."))
+        return None
 
 
 def parse_day(value: str, where: Position, problems: list[Problem], key: str) -> date | None:
@@ -202,6 +257,18 @@ def day(mapping: Mapping, key: str, problems: list[Problem]) -> date | None:
                                                f"not {describe(value)}."))
         return None
     return parse_day(value, mapping.at(key), problems, key)
+
+
+def period(mapping: Mapping, key: str, problems: list[Problem]) -> Period | None:
+    """A day, a month or a year (format 1.1): see :func:`parse_period`."""
+    if key not in mapping.items:
+        return None
+    value = mapping.items[key]
+    if not isinstance(value, str):
+        problems.append(error(mapping.at(key), f"'{key}' must be {_PERIODS}, "
+                                               f"not {describe(value)}."))
+        return None
+    return parse_period(value, mapping.at(key), problems, key)
 
 
 def day_or_datetime(mapping: Mapping, key: str, problems: list[Problem]) -> date | datetime | None:

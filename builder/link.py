@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 from . import urls
 from .anchor import Article, Turn
 from .cache import digest_of
-from .model import Briefing, Speaker
+from .model import RANK, Briefing, Period, Precision, Speaker
 from .problems import Position, Problem, did_you_mean, error, warning
 
 RELATED_LIMIT = 5
@@ -38,6 +38,11 @@ class QuoteRef(NamedTuple):
     slug: str
     id: str
     said_on: date
+    precision: Precision = "day"  # of said_on (format 1.1: a month or a year)
+
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.precision)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,11 @@ class TurnRef:
     turn: Turn
     said_on: date
     occasion: str
+    precision: Precision = "day"  # of said_on
+
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.precision)
 
 
 class EventRef(NamedTuple):
@@ -86,19 +96,28 @@ class Tag:
 class Indexes:
     chronological: tuple[str, ...]  # oldest first
     newest_first: tuple[str, ...]
+    # The home page's and the feed's order: the latest of the days each was
+    # published, annotated and updated first (then as ``newest_first``).
+    latest_first: tuple[str, ...]
+    bumped: dict[str, date]  # that latest day, where it is not the day of publication
     cards: dict[str, Card]  # in chronological order
     previous: dict[str, str | None]
     next: dict[str, str | None]
     quotes_by_speaker: dict[str, tuple[QuoteRef, ...]]
+    # The quotes of others each speaker relayed (``reported_by``), in the same order.
+    relayed_by_speaker: dict[str, tuple[QuoteRef, ...]]
     turns_by_speaker: dict[str, tuple[TurnRef, ...]]
     briefings_by_speaker: dict[str, tuple[str, ...]]  # newest first
     speakers_by_briefing: dict[str, tuple[str, ...]]  # quoted or speaking, by name
     mentioned_by_briefing: dict[str, tuple[str, ...]]
     mentioned_in: dict[str, tuple[str, ...]]  # speaker -> briefings naming them, newest first
     co_speakers: dict[str, tuple[tuple[str, int], ...]]  # speaker -> (other, shared briefings)
-    speaker_dates: dict[str, tuple[date, date]]  # first and last date
+    speaker_dates: dict[str, tuple[Period, Period]]  # first and last date
     days: dict[date, Day]  # sorted by date
     dated: frozenset[date]  # the days that have a page (those of ``days``)
+    # What is dated to a month or a year (format 1.1), by that period, sorted by
+    # date (Period.order): never listed on a day. Each has a page.
+    periods: dict[Period, Day]
     tags: dict[str, Tag]  # sorted by slug
     tags_by_briefing: dict[str, tuple[tuple[str, str], ...]]  # (slug, name)
     related: dict[str, tuple[str, ...]]
@@ -288,7 +307,8 @@ def unpack(name: str, kept: Any) -> Any:
 class Refs(Sequence[Any]):
     """A tuple of references (:class:`QuoteRef` or :class:`EventRef`) read
     back from the cache: kept as its columns (slugs, ids, then days as
-    ordinals or summaries), made into references only when read. A rebuild
+    ordinals, and their precisions where a quote is dated to a month or a
+    year; or summaries), made into references only when read. A rebuild
     counts every speaker's and every day's entries and looks for a few
     briefings in them (:attr:`slugs`); it reads the references of a few."""
 
@@ -308,8 +328,9 @@ class Refs(Sequence[Any]):
             if not self.columns:
                 self._made = ()
             elif self._kind is QuoteRef:
-                slugs, ids, days = self.columns
-                self._made = tuple(map(QuoteRef, slugs, ids, map(date.fromordinal, days)))
+                slugs, ids, days, *precisions = self.columns
+                self._made = tuple(map(QuoteRef, slugs, ids, map(date.fromordinal, days),
+                                       *precisions))
             else:
                 self._made = tuple(map(EventRef, *self.columns))
         return self._made
@@ -353,8 +374,10 @@ def columns(refs: Sequence[QuoteRef] | Sequence[EventRef]) -> tuple[tuple[Any, .
     if not refs:
         return ()
     if isinstance(refs[0], QuoteRef):
-        slugs, ids, days = zip(*refs, strict=True)
-        return slugs, ids, tuple(map(date.toordinal, days))
+        slugs, ids, days, precisions = zip(*refs, strict=True)
+        # Quotes dated to a day (all, before format 1.1) keep no column of precisions.
+        vague = (precisions,) if any(p != "day" for p in precisions) else ()
+        return slugs, ids, tuple(map(date.toordinal, days)), *vague
     return tuple(zip(*refs, strict=True))
 
 
@@ -416,7 +439,10 @@ def uses_of(briefing: Briefing, article: Article | None) -> Uses:
         return where.path, where.line, where.column
 
     speakers = [(q.speaker, at(q.speaker_at), "") for q in briefing.quotes]
-    used = {q.speaker for q in briefing.quotes}
+    speakers += [(q.reported_by, at(q.reported_by_at), " in 'reported_by'")
+                 for q in briefing.quotes if q.reported_by]
+    used = {q.speaker for q in briefing.quotes} | {q.reported_by for q in briefing.quotes}
+    used.discard("")
     if briefing.transcript:
         labelled = [(label, speaker, where)
                     for label, speaker, where in briefing.transcript.labels if speaker]
@@ -587,22 +613,28 @@ def build_indexes(
     position = {slug: i for i, slug in enumerate(chronological)}
 
     quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    relayed: dict[str, list[QuoteRef]] = defaultdict(list)
     turns: dict[str, list[TurnRef]] = defaultdict(list)
     speaking: dict[str, set[str]] = defaultdict(set)
     for slug in chronological:
         briefing = briefings[slug]
         for quote in briefing.quotes:
-            quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
+            quotes[quote.speaker].append(_quote_ref(slug, quote))
             speaking[slug].add(quote.speaker)
+            if quote.reported_by:
+                relayed[quote.reported_by].append(_quote_ref(slug, quote))
+                speaking[slug].add(quote.reported_by)
         transcript = briefing.transcript
         for turn in articles[slug].turns if transcript else ():
             turns[turn.speaker].append(TurnRef(slug, turn, transcript.said_on,
-                                               transcript.occasion))
+                                               transcript.occasion,
+                                               transcript.said_on_precision))
             speaking[slug].add(turn.speaker)
-    for refs in quotes.values():
-        refs.sort(key=lambda r: (r.said_on, position[r.slug]))
+    for refs in (*quotes.values(), *relayed.values()):
+        refs.sort(key=lambda r: (r.said_on, RANK[r.precision], position[r.slug]))
     for turn_refs in turns.values():
-        turn_refs.sort(key=lambda r: (r.said_on, position[r.slug], r.turn.number))
+        turn_refs.sort(key=lambda r: (r.said_on, RANK[r.precision], position[r.slug],
+                                      r.turn.number))
 
     by_speaker: dict[str, list[str]] = defaultdict(list)
     for slug in newest_first:
@@ -613,10 +645,9 @@ def build_indexes(
 
     speaker_dates = {}
     for speaker in speakers:
-        dates = [r.said_on for r in quotes.get(speaker, ())] + [
-            r.said_on for r in turns.get(speaker, ())]
+        dates = _first_and_last(quotes.get(speaker, ()), turns.get(speaker, ()))
         if dates:
-            speaker_dates[speaker] = (min(dates), max(dates))
+            speaker_dates[speaker] = dates
 
     def by_name(ids: set[str] | frozenset[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda i: (speakers[i].name, i) if i in speakers else ("", i)))
@@ -628,15 +659,21 @@ def build_indexes(
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     days = _day_index(briefings, chronological, quotes)
+    periods = _day_index(briefings, chronological, quotes, vague=True)
+    cards = {slug: _card(briefings[slug]) for slug in chronological}
+    bumped = _bumped(briefings[slug] for slug in chronological)
     features = {slug: _features(briefings[slug], speaking[slug]) for slug in chronological}
     shown = {slug: shown_to(briefings[slug], articles[slug]) for slug in chronological}
     return Indexes(
         chronological=chronological,
         newest_first=newest_first,
-        cards={slug: _card(briefings[slug]) for slug in chronological},
+        latest_first=_latest_first(chronological, bumped, cards),
+        bumped=bumped,
+        cards=cards,
         previous=previous,
         next=following,
         quotes_by_speaker={k: tuple(v) for k, v in sorted(quotes.items())},
+        relayed_by_speaker={k: tuple(v) for k, v in sorted(relayed.items())},
         turns_by_speaker={k: tuple(v) for k, v in sorted(turns.items())},
         briefings_by_speaker={k: tuple(v) for k, v in sorted(by_speaker.items())},
         speakers_by_briefing={s: by_name(speaking[s]) for s in chronological},
@@ -647,6 +684,7 @@ def build_indexes(
         speaker_dates=speaker_dates,
         days=days,
         dated=frozenset(days),
+        periods=periods,
         tags=tags,
         tags_by_briefing=tags_by_briefing,
         related=_related(features, chronological),
@@ -664,20 +702,23 @@ def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], .
     shown: dict[str, list[Any]] = defaultdict(list)
     for quote in briefing.quotes:
         view = ("quote", quote.id, quote.speaker, quote.anchor.text, quote.said_on,
-                quote.occasion, quote.note)
+                quote.occasion, quote.note, quote.said_on_precision, quote.reported_by)
         shown[f"s:{quote.speaker}"].append(view)
-        shown[f"d:{quote.said_on}"].append(view)
+        shown[shown_on(quote.said_in)].append(view)
+        if quote.reported_by:
+            shown[f"s:{quote.reported_by}"].append(view)
     if briefing.transcript:
         transcript = briefing.transcript
         for turn in article.turns:
             shown[f"s:{turn.speaker}"].append(("turn", turn.id, turn.opening, turn.number,
-                                               transcript.said_on, transcript.occasion))
+                                               transcript.said_on, transcript.occasion,
+                                               transcript.said_on_precision))
     for event in briefing.events:
         view = ("event", event.id, event.start, event.end, event.summary,
-                event.anchor is not None)
-        shown[f"d:{event.start}"].append(view)
+                event.anchor is not None, event.precision)
+        shown[shown_on(event.starts)].append(view)
         if event.is_range:
-            shown[f"d:{event.end}"].append(view)
+            shown[shown_on(event.ends)].append(view)
     return tuple(sorted((page, digest_of(tuple(views))) for page, views in shown.items()))
 
 
@@ -706,6 +747,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
             return None
     gone = set(changed)
     speaking = {slug: {q.speaker for q in briefing.quotes}
+                | {q.reported_by for q in briefing.quotes if q.reported_by}
                 | ({t.speaker for t in articles[slug].turns} if briefing.transcript else set())
                 for slug, briefing in changed.items()}
     were = {s for slug in changed for s in old.speakers_by_briefing[slug]}  # speaking before
@@ -730,19 +772,26 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         return dict(sorted(result.items()))
 
     quotes: dict[str, list[QuoteRef]] = defaultdict(list)
+    relayed: dict[str, list[QuoteRef]] = defaultdict(list)
     turns: dict[str, list[TurnRef]] = defaultdict(list)
     for slug, briefing in changed.items():
         for quote in briefing.quotes:
-            quotes[quote.speaker].append(QuoteRef(slug, quote.id, quote.said_on))
+            quotes[quote.speaker].append(_quote_ref(slug, quote))
+            if quote.reported_by:
+                relayed[quote.reported_by].append(_quote_ref(slug, quote))
         if briefing.transcript:
             for turn in articles[slug].turns:
                 turns[turn.speaker].append(TurnRef(slug, turn, briefing.transcript.said_on,
-                                                   briefing.transcript.occasion))
+                                                   briefing.transcript.occasion,
+                                                   briefing.transcript.said_on_precision))
     touched = were | {s for found in speaking.values() for s in found}
     quotes_by_speaker = renewed(old.quotes_by_speaker, touched, quotes,
-                                lambda r: (r.said_on, position[r.slug]))
+                                lambda r: (r.said_on, RANK[r.precision], position[r.slug]))
+    relayed_by_speaker = renewed(old.relayed_by_speaker, touched, relayed,
+                                 lambda r: (r.said_on, RANK[r.precision], position[r.slug]))
     turns_by_speaker = renewed(old.turns_by_speaker, touched, turns,
-                               lambda r: (r.said_on, position[r.slug], r.turn.number))
+                               lambda r: (r.said_on, RANK[r.precision], position[r.slug],
+                                          r.turn.number))
     newest = lambda slug: -position[slug]  # noqa: E731
     briefings_by_speaker = renewed(
         old.briefings_by_speaker, touched,
@@ -761,10 +810,10 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
             if speaker in old.speaker_dates:
                 speaker_dates[speaker] = old.speaker_dates[speaker]
             continue
-        dates = [r.said_on for r in quotes_by_speaker.get(speaker, ())] + [
-            r.said_on for r in turns_by_speaker.get(speaker, ())]
+        dates = _first_and_last(quotes_by_speaker.get(speaker, ()),
+                                turns_by_speaker.get(speaker, ()))
         if dates:
-            speaker_dates[speaker] = (min(dates), max(dates))
+            speaker_dates[speaker] = dates
 
     mentioned = {slug: articles[slug].mentioned - speaking[slug] for slug in changed}
     named = {s for slug in changed for s in old.mentioned_by_briefing[slug]} | {
@@ -774,16 +823,25 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
                             for s in named}, newest)
 
     tags, tags_by_briefing = _renewed_tags(old, changed, newest)
-    days = _renewed_days(old, changed, quotes, position)
+    days = _renewed_days(old.days, changed, quotes, position)
+    periods = _renewed_days(old.periods, changed, quotes, position, vague=True)
     features = _updated(old.features,
                         {slug: _features(changed[slug], speaking[slug]) for slug in changed})
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
         else _related(features, chronological)
+    cards = _updated(old.cards, {slug: _card(briefing) for slug, briefing in changed.items()})
+    bumped = {slug: day for slug, day in old.bumped.items() if slug not in changed}
+    bumped.update(_bumped(changed.values()))
+    bumped = dict(sorted(bumped.items()))
     return _unless_same(old, Indexes(
         chronological=chronological, newest_first=old.newest_first,
-        cards=_updated(old.cards, {slug: _card(briefing) for slug, briefing in changed.items()}),
+        latest_first=old.latest_first if bumped == old.bumped
+        else _latest_first(chronological, bumped, cards),
+        bumped=old.bumped if bumped == old.bumped else bumped,
+        cards=cards,
         previous=old.previous,
-        next=old.next, quotes_by_speaker=quotes_by_speaker, turns_by_speaker=turns_by_speaker,
+        next=old.next, quotes_by_speaker=quotes_by_speaker,
+        relayed_by_speaker=relayed_by_speaker, turns_by_speaker=turns_by_speaker,
         briefings_by_speaker=briefings_by_speaker,
         speakers_by_briefing=speakers_by_briefing,
         mentioned_by_briefing=_updated(old.mentioned_by_briefing,
@@ -791,6 +849,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         mentioned_in=mentioned_in, co_speakers=dict(sorted(co_speakers.items())),
         speaker_dates=speaker_dates, days=days,
         dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
+        periods=periods,
         tags=tags, tags_by_briefing=tags_by_briefing, related=related, features=features,
         shown_to=_updated(old.shown_to, {slug: shown_to(briefing, articles[slug])
                                          for slug, briefing in changed.items()}),
@@ -842,21 +901,22 @@ def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
     return dict(sorted(tags.items())), by_briefing
 
 
-def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
-                  quotes: Mapping[str, list[QuoteRef]], position: dict[str, int]
-                  ) -> dict[date, Day]:
-    """The days that list a changed briefing, before or now, made again."""
-    published, said, happened, ended = _by_day(changed.items(), quotes)
-    touched = {day for day, entry in old.days.items() if lists_any(entry, changed.keys())}
+def _renewed_days(old: dict[Any, Day], changed: Mapping[str, Briefing],
+                  quotes: Mapping[str, list[QuoteRef]], position: dict[str, int],
+                  vague: bool = False) -> dict[Any, Day]:
+    """The days that list a changed briefing, before or now, made again (with
+    ``vague``, the months and years: see :func:`_by_day`)."""
+    published, said, happened, ended = _by_day(changed.items(), quotes, vague)
+    touched = {day for day, entry in old.items() if lists_any(entry, changed.keys())}
     touched |= set(published) | set(said) | set(happened) | set(ended)
-    days = dict(old.days)
+    days = dict(old)
     empty = Day((), (), ())
 
     def kept(items: tuple[Any, ...]) -> list[Any]:
         return [i for i in items if _slug_of(i) not in changed]
 
     for day in touched:
-        entry = old.days.get(day, empty)
+        entry = old.get(day, empty)
         made = Day(
             published=tuple(sorted(kept(entry.published) + published.get(day, []),
                                    key=position.__getitem__)),
@@ -871,6 +931,8 @@ def _renewed_days(old: Indexes, changed: Mapping[str, Briefing],
             days[day] = made
         else:
             days.pop(day, None)
+    if vague:
+        return dict(sorted(days.items(), key=lambda item: item[0].order))
     return dict(sorted(days.items()))
 
 
@@ -892,7 +954,7 @@ def _features(briefing: Briefing, speaking: Iterable[str]
               ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return (tuple(sorted({f"s:{s}" for s in speaking}
                          | {f"t:{urls.tag_slug(t)}" for t in briefing.tags}
-                         | {f"d:{e.start}" for e in briefing.events})),
+                         | {f"d:{e.starts.iso}" for e in briefing.events})),
             tuple(other for other, _ in briefing.related))
 
 
@@ -901,18 +963,37 @@ def _card(briefing: Briefing) -> Card:
                 briefing.source.published)
 
 
+def _bumped(briefings: Iterable[Briefing]) -> dict[str, date]:
+    """Each briefing's latest day (:attr:`Briefing.latest`) where it is later
+    than its publication: a format-1 site has none."""
+    return {b.slug: b.latest for b in briefings if b.latest > b.source.published}
+
+
+def _latest_first(chronological: tuple[str, ...], bumped: Mapping[str, date],
+                  cards: Mapping[str, Card]) -> tuple[str, ...]:
+    """The briefings by their latest day, the most recent first; on the same
+    day, newest published first (without ``bumped``, just that)."""
+    if not bumped:
+        return tuple(reversed(chronological))
+    place = {slug: i for i, slug in enumerate(chronological)}
+    return tuple(sorted(chronological, reverse=True,
+                        key=lambda s: (bumped.get(s) or cards[s].published, place[s])))
+
+
 def _moment(briefing: Briefing) -> tuple[date, str]:
     at = briefing.source.published_at
     return briefing.source.published, at.isoformat() if at else ""
 
 
 def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
-               quotes: dict[str, list[QuoteRef]]) -> dict[date, Day]:
+               quotes: dict[str, list[QuoteRef]], vague: bool = False) -> dict[Any, Day]:
+    """What each day lists (with ``vague``, each month and year: see :func:`_by_day`)."""
     published, said, happened, ended = _by_day(((slug, briefings[slug])
-                                                for slug in chronological), quotes)
+                                                for slug in chronological), quotes, vague)
     order = {slug: i for i, slug in enumerate(chronological)}
     days = {}
-    for day in sorted(set(published) | set(said) | set(happened) | set(ended)):
+    for day in sorted(set(published) | set(said) | set(happened) | set(ended),
+                      key=(lambda p: p.order) if vague else None):
         days[day] = Day(
             published=tuple(published.get(day, ())),
             quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.id))),
@@ -922,25 +1003,54 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
     return days
 
 
-def _by_day(briefings: Iterable[tuple[str, Briefing]], quotes: Mapping[str, list[QuoteRef]]
-            ) -> tuple[dict[date, list[str]], dict[date, list[QuoteRef]],
-                       dict[date, list[EventRef]], dict[date, list[EventRef]]]:
+def _by_day(briefings: Iterable[tuple[str, Briefing]], quotes: Mapping[str, list[QuoteRef]],
+            vague: bool = False
+            ) -> tuple[dict[Any, list[str]], dict[Any, list[QuoteRef]],
+                       dict[Any, list[EventRef]], dict[Any, list[EventRef]]]:
     """What each day lists of these briefings, in their order: those published
-    that day, the quotes said that day, the events starting and those ending."""
-    published: dict[date, list[str]] = defaultdict(list)
-    said: dict[date, list[QuoteRef]] = defaultdict(list)
-    happened: dict[date, list[EventRef]] = defaultdict(list)
-    ended: dict[date, list[EventRef]] = defaultdict(list)
+    that day, the quotes said that day, the events starting and those ending.
+    A quote or event dated to a month or a year is on no day: with ``vague``,
+    these alone, by their month or year (a :class:`~builder.model.Period`)."""
+    published: dict[Any, list[str]] = defaultdict(list)
+    said: dict[Any, list[QuoteRef]] = defaultdict(list)
+    happened: dict[Any, list[EventRef]] = defaultdict(list)
+    ended: dict[Any, list[EventRef]] = defaultdict(list)
     for slug, briefing in briefings:
-        published[briefing.source.published].append(slug)
+        if not vague:
+            published[briefing.source.published].append(slug)
         for event in briefing.events:
-            happened[event.start].append(EventRef(slug, event.id, event.summary))
+            if (event.precision != "day") is not vague:
+                continue
+            start, end = (event.starts, event.ends) if vague else (event.start, event.end)
+            happened[start].append(EventRef(slug, event.id, event.summary))
             if event.is_range:
-                ended[event.end].append(EventRef(slug, event.id, event.summary))
+                ended[end].append(EventRef(slug, event.id, event.summary))
     for refs in quotes.values():
         for ref in refs:
-            said[ref.said_on].append(ref)
+            if (ref.precision != "day") is vague:
+                said[ref.said_in if vague else ref.said_on].append(ref)
     return published, said, happened, ended
+
+
+def _quote_ref(slug: str, quote: Any) -> QuoteRef:
+    if quote.said_on_precision == "day":
+        return QuoteRef(slug, quote.id, quote.said_on)
+    return QuoteRef(slug, quote.id, quote.said_on, quote.said_on_precision)
+
+
+def _first_and_last(quotes: Iterable[QuoteRef], turns: Iterable[TurnRef]
+                    ) -> tuple[Period, Period] | None:
+    """The first and last date a speaker was heard on, each a day, a month or a year."""
+    heard = [r.said_in for r in quotes] + [r.said_in for r in turns]
+    if not heard:
+        return None
+    return min(heard, key=lambda p: p.order), max(heard, key=lambda p: p.order)
+
+
+def shown_on(period: Period) -> str:
+    """The page a quote or event dated so is shown on, as :func:`shown_to` names it:
+    ``d:<day>``, or ``p:<month or year>``."""
+    return f"p:{period.iso}" if period.vague else f"d:{period.start}"
 
 
 def _tag_index(briefings: dict[str, Briefing], newest_first: tuple[str, ...]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from .problems import Position
 
@@ -27,6 +27,18 @@ class SiteConfig:
     page_size: int = 200  # items a page of a long list shows: see builder/paging.py
 
 
+class Held(NamedTuple):
+    """A role or an alias held from one day to another (format 1.1): either
+    end may be open (None)."""
+
+    text: str
+    start: date | None
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
 @dataclass(frozen=True)
 class Speaker:
     id: str
@@ -37,6 +49,26 @@ class Speaker:
     description: str = ""  # Markdown
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
     where: Position = Position("")
+    # Format 1.1: roles and aliases held for a time, in the order written.
+    roles: tuple[Held, ...] = ()
+    dated_aliases: tuple[Held, ...] = ()
+
+    def role_on(self, day: date) -> str:
+        """The role held on ``day``: the first of ``roles`` that covers it, else
+        the plain ``role``."""
+        return next((held.text for held in self.roles if held.covers(day)), self.role)
+
+    @property
+    def title(self) -> str:
+        """The role to name the speaker by, whatever the day: the plain ``role``,
+        else the last of ``roles`` to begin."""
+        if self.role or not self.roles:
+            return self.role
+        return max(self.roles, key=lambda h: h.start or date.min).text
+
+    def aliases_on(self, day: date) -> tuple[str, ...]:
+        """The aliases that name the speaker on ``day``."""
+        return self.aliases + tuple(h.text for h in self.dated_aliases if h.covers(day))
 
 
 @dataclass(frozen=True)
@@ -48,6 +80,37 @@ class Source:
     author: str = ""
     dateline: str = ""
     license: str = ""
+
+
+# How much of a date is known (format 1.1): a day, only its month, or only its year.
+Precision = Literal["year", "month", "day"]
+# Where each stands among periods that start on the same day (see Period.order).
+RANK = {"year": 0, "month": 1, "day": 2}
+
+
+class Period(NamedTuple):
+    """A day, a month or a year, by its first day: what a date in the
+    annotations names. A month or a year never stands for its first day: it
+    has its own page, not that day's (see builder/link.py)."""
+
+    start: date
+    precision: Precision = "day"
+
+    @property
+    def vague(self) -> bool:
+        """Whether it is a month or a year rather than a day."""
+        return self.precision != "day"
+
+    @property
+    def iso(self) -> str:
+        """As written, and as ISO 8601 writes it: ``2021-09-14``, ``2021-09``, ``2021``."""
+        return self.start.isoformat()[:{"day": 10, "month": 7, "year": 4}[self.precision]]
+
+    @property
+    def order(self) -> tuple[date, int]:
+        """Where it stands in lists by date: at its first day, a year before
+        its first month, a month before its first day."""
+        return self.start, RANK[self.precision]
 
 
 class Anchor(NamedTuple):
@@ -67,23 +130,41 @@ class Quote:
     id: str
     speaker: str
     anchor: Anchor
-    said_on: date
+    said_on: date  # the first day of said_on_precision's period
+    said_on_precision: Precision = "day"
     occasion: str = ""
     note: str = ""  # Markdown
     speaker_at: Position = Position("")
+    # Reported speech (format 1.1): the speaker who relayed the words, and
+    # where that is written.
+    reported_by: str = ""
+    reported_by_at: Position = Position("")
+
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.said_on_precision)
 
 
 @dataclass(frozen=True)
 class Event:
     id: str
-    start: date
-    end: date  # == start for a single day
+    start: date  # the first day of its period (a day, a month or a year: ``precision``)
+    end: date  # == start for a single period; else the first day of the last
     summary: str  # inline Markdown
     anchor: Anchor | None = None
+    precision: Precision = "day"  # of both ends
 
     @property
     def is_range(self) -> bool:
         return self.end != self.start
+
+    @property
+    def starts(self) -> Period:
+        return Period(self.start, self.precision)
+
+    @property
+    def ends(self) -> Period:
+        return Period(self.end, self.precision)
 
 
 @dataclass(frozen=True)
@@ -101,6 +182,11 @@ class Transcript:
     occasion: str = ""
     # Passages whose top-level blocks belong to no turn (pull quotes, captions)
     outside: tuple[Anchor, ...] = ()
+    said_on_precision: Precision = "day"
+
+    @property
+    def said_in(self) -> Period:
+        return Period(self.said_on, self.said_on_precision)
 
 
 @dataclass(frozen=True)
@@ -124,6 +210,14 @@ class Briefing:
     annotated_by: tuple[str, ...] = ()
     annotated_on: date | None = None
     updates: tuple[tuple[date, str], ...] = ()  # (day, note in Markdown), as written
+    draft: bool = False  # published only by a build with drafts (format 1.1)
+
+    @property
+    def latest(self) -> date:
+        """The latest of the days it was published, annotated and updated: the
+        home page and the feed list the most recent first."""
+        return max((self.source.published, *(day for day, _ in self.updates),
+                    *((self.annotated_on,) if self.annotated_on else ())))
 
     def quote(self, quote_id: str) -> Quote:
         """The quote of this id (the indexes name quotes by id)."""

@@ -1,6 +1,6 @@
 """Long lists split over pages: which items each page of a list shows.
 
-A speaker's, a day's and a tag's page, and the home page's list of
+A speaker's, a day's, a month's or year's and a tag's page, and the home page's list of
 briefings, show at most ``page_size`` items (site.yaml) a page. The first page
 keeps its address (``speakers/<id>/``); the next ones are ``page/2/``,
 ``page/3/``... below it (:func:`builder.urls.paged`). A page with several
@@ -21,14 +21,16 @@ from .link import Indexes
 
 # The lists each kind of paged page shows, in the order it shows them.
 LISTS = {
-    "speaker": ("quotes", "turns", "briefings", "mentioned_in"),
+    "speaker": ("quotes", "relayed", "turns", "briefings", "mentioned_in"),
     "day": ("events", "ending", "quotes", "published"),
+    "period": ("events", "ending", "quotes"),  # a month's or a year's (format 1.1)
     "tag": ("briefings",),
     "home": ("briefings",),  # newest first
 }
 
 # The address of each kind's first page.
-_FIRST = {"home": lambda _: urls.HOME, "speaker": urls.speaker, "day": urls.day, "tag": urls.tag}
+_FIRST = {"home": lambda _: urls.HOME, "speaker": urls.speaker, "day": urls.day,
+          "period": urls.period, "tag": urls.tag}
 
 # The latest briefings the home page shows in full, above the list of older
 # ones, on its first page.
@@ -39,12 +41,16 @@ def lengths(indexes: Indexes, kind: str, arg: Any) -> tuple[int, ...]:
     """How many items each list of a page shows in all (see :data:`LISTS`)."""
     if kind == "speaker":
         return (len(indexes.quotes_by_speaker.get(arg, ())),
+                len(indexes.relayed_by_speaker.get(arg, ())),
                 len(indexes.turns_by_speaker.get(arg, ())),
                 len(indexes.briefings_by_speaker.get(arg, ())),
                 len(indexes.mentioned_in.get(arg, ())))
     if kind == "day":
         entry = indexes.days[arg]
         return len(entry.events), len(entry.ending), len(entry.quotes), len(entry.published)
+    if kind == "period":
+        entry = indexes.periods[arg]
+        return len(entry.events), len(entry.ending), len(entry.quotes)
     if kind == "tag":
         return (len(indexes.tags[arg].briefings),)
     assert kind == "home", f"no paged page of kind {kind}"
@@ -87,11 +93,12 @@ def page(indexes: Indexes, kind: str, arg: Any, size: int, number: int
 
 
 def counts(indexes: Indexes, speakers: Iterable[str], size: int) -> dict[tuple[str, Any], int]:
-    """How many pages the home page's, each speaker's, day's and tag's lists
+    """How many pages the home page's, each speaker's, day's, period's and tag's lists
     take, for those that take more than one: what a plan made again would
     change."""
     listed: list[tuple[str, Any]] = [("home", None)]
     listed += [("speaker", s) for s in sorted(speakers)]
-    listed += [("day", d) for d in indexes.days] + [("tag", t) for t in indexes.tags]
+    listed += [("day", d) for d in indexes.days] + [("period", p) for p in indexes.periods]
+    listed += [("tag", t) for t in indexes.tags]
     pages = ((kind, arg, count(lengths(indexes, kind, arg), size)) for kind, arg in listed)
     return {(kind, arg): number for kind, arg, number in pages if number > 1}

@@ -89,6 +89,7 @@ class Report:
     rendered: int = 0  # files rendered (the others were taken over unchanged)
     written: int = 0  # files whose bytes changed
     listed: RawSite | None = None  # the site's files as this build listed them
+    drafts: int = 0  # briefings marked as drafts, left out of a build without them
 
     @property
     def ok(self) -> bool:
@@ -98,7 +99,7 @@ class Report:
 def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
           write: bool = True, cache: bool = True, jobs: int | None = None,
           executor: Executor | None = None, progress: Progress | None = None,
-          listed: RawSite | None = None) -> Report:
+          listed: RawSite | None = None, drafts: bool = False) -> Report:
     """Check the site and, if it has no errors and ``write``, write it.
 
     ``cache``: use and update the site's build cache (only when writing).
@@ -109,14 +110,16 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     (the preview server, told by the file system which files were saved:
     see :func:`builder.load.with_changed_pairs`); the folders are then not
     walked and listed again, and the next build started without it checks
-    everything.
+    everything. ``drafts``: publish the briefings marked ``draft: true`` too
+    (else they are read and checked, and left out).
     """
     store = BuildCache.of_site(site_dir, enabled=cache and write)
     report = Report()
     try:
         with _few_collections():
             _build(report, site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
-                   executor=executor, progress=progress or Progress(), listed=listed)
+                   executor=executor, progress=progress or Progress(), listed=listed,
+                   drafts=drafts)
     except _Stopped as stopped:
         report.problems.append(stopped.problem)
         report.output = None
@@ -141,12 +144,12 @@ def _few_collections() -> Iterator[None]:
 
 def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCache, *,
            strict: bool, write: bool, jobs: int | None, executor: Executor | None,
-           progress: Progress, listed: RawSite | None) -> None:
+           progress: Progress, listed: RawSite | None, drafts: bool) -> None:
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
     # (Given the listing, the inputs are not walked: their digest is kept as
     # unknown, so that the next build without it does not skip its work.)
-    manifest = site_manifest(site_dir, out_dir, strict) \
+    manifest = site_manifest(site_dir, out_dir, strict, drafts) \
         if store.enabled and listed is None else None
     inputs = manifest.digest if manifest else b""
 
@@ -199,6 +202,16 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     if not report.ok or config is None:
         store.save(None, {"slugs": [r.slug for r in results]})
         return
+    # Drafts were read and checked with the rest; unless asked for, they are
+    # left out of everything published from here on.
+    every = [r.slug for r in results]  # the cache keeps the drafts' entries too
+    left_out = set() if drafts else {r.slug for r in results if r.draft}
+    if left_out:
+        results = [r for r in results if r.slug not in left_out]
+        models.leave_out(left_out)
+        shown = {slug: seen for slug, seen in shown.items() if slug not in left_out}
+        model_key = _model_key(results, common)
+    report.drafts = len(left_out)
 
     # 5. Indexes, and the plan of every file the site will have.
     site = Site(str(site_dir), config, speakers, briefings, raw.static_files)
@@ -207,7 +220,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
     report.briefings, report.speakers = len(briefings), len(speakers)
-    report.dates = sum(p.kind == "day" and p.page == 1 for p in plan)
+    report.dates = sum(p.kind in ("day", "period") and p.page == 1 for p in plan)
     report.pages = sum(p.file.endswith(".html") for p in plan)
     out = out_dir or site_dir / config.output_dir
     named_at = Position("--out") if out_dir else config.output_dir_at
@@ -261,7 +274,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
                      present=_present(store, out, previous) if previous else None)
     report.output = out
     store.save(outputs, outputs_before=previous, state={
-        "slugs": [r.slug for r in results], "manifest": inputs,
+        "slugs": every, "manifest": inputs,
         "output": str(out.resolve()),
         "output_id": identity.get("id") or _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
@@ -272,7 +285,7 @@ def summary_of(report: Report) -> dict[str, Any]:
     return {"lines": [str(p) for p in report.problems],
             "warnings": summarise(report.problems) if report.problems else "",
             "briefings": report.briefings, "speakers": report.speakers,
-            "dates": report.dates, "pages": report.pages}
+            "dates": report.dates, "pages": report.pages, "drafts": report.drafts}
 
 
 # -- 3. the per-briefing stage --------------------------------------------------
@@ -308,7 +321,8 @@ class BriefingResult:
 
     def outline(self) -> Outline:
         return Outline(self.slug, self.read_problems, self.anchor_problems, self.shown,
-                       self.whole, self.briefing is not None)
+                       self.whole, self.briefing is not None,
+                       self.briefing is not None and self.briefing.draft)
 
 
 class Outline(NamedTuple):
@@ -322,6 +336,7 @@ class Outline(NamedTuple):
     shown: bytes
     whole: bytes
     modelled: bool  # read far enough to have a model
+    draft: bool = False  # marked 'draft: true'
 
 
 class Models:
@@ -384,6 +399,13 @@ class Models:
 
     def read_all(self) -> None:
         self._read([s for s in self._slugs if s not in self._models])
+
+    def leave_out(self, slugs: set[str]) -> None:
+        """Hold no more the models of ``slugs`` (drafts left out of the build)."""
+        self._slugs = [s for s in self._slugs if s not in slugs]
+        self._known = self._known - slugs
+        for slug in slugs:
+            self._models.pop(slug, None)
 
     def _reader(self) -> BuildCache:
         """The cache, as this process reads it: a forked worker opens a
@@ -534,18 +556,20 @@ def _take_or_do(pair: RawPair, entry: Kept | None, common: bytes, found: dict[st
 def _seal_problems(outline: Outline) -> bytes:
     """A briefing's problems as the cache keeps them: most have none, and
     are kept as nothing, which costs nothing to read back."""
-    if outline.modelled and not outline.read_problems and not outline.anchor_problems:
+    if outline.modelled and not outline.read_problems and not outline.anchor_problems \
+            and not outline.draft:
         return b""
-    return seal((outline.read_problems, outline.anchor_problems, outline.modelled))
+    return seal((outline.read_problems, outline.anchor_problems, outline.modelled,
+                 outline.draft))
 
 
 def _unseal_problems(slug: str, kept: Kept) -> Outline | None:
     if not kept.problems:  # as nearly every briefing has
         return Outline(slug, (), (), kept.shown, kept.whole, True)
     value = unseal(kept.problems)
-    if not isinstance(value, tuple) or len(value) != 3:
+    if not isinstance(value, tuple) or len(value) != 4:
         return None
-    return Outline(slug, *value[:2], kept.shown, kept.whole, value[2])
+    return Outline(slug, *value[:2], kept.shown, kept.whole, *value[2:])
 
 
 class _Unchanged(NamedTuple):
@@ -786,6 +810,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         before, indexes = None, make()
     kept_plan = plan
     if not (before is not None and isinstance(plan, list) and indexes.dated is before.dated
+            and indexes.periods.keys() == before.periods.keys()
             and (indexes.tags is before.tags or indexes.tags.keys() == before.tags.keys())
             and paging.counts(indexes, site.speakers, site.config.page_size)
             == {(p.kind, p.arg): p.page for p in plan if p.page > 1}):
@@ -959,7 +984,7 @@ def _render_all(todo: list[Planned], model: Any, executor: Executor | None, jobs
 # page: about its size at ten thousand briefings (a speaker's page lists some
 # three hundred quotes, a day's page a few briefings), so that the files a
 # task brings back to be written, a few at a time, stay a few megabytes.
-_WEIGHT = {"briefing": 1, "day": 3, "tag": 8}
+_WEIGHT = {"briefing": 1, "day": 3, "period": 3, "tag": 8}
 _HEAVIEST = 12  # a speaker's page, the home page and the site's other lists
 
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import paging, urls
 from .anchor import Article
 from .link import Indexes
-from .model import Site
+from .model import Event, Site, Speaker
 from .views import ViewBuilder
 
 FEED_ENTRIES = 20
@@ -129,6 +129,8 @@ def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
         plan += pages("speaker", s)
     for d in indexes.days:
         plan += pages("day", d)
+    for p in indexes.periods:
+        plan += pages("period", p)
     for t in indexes.tags:
         plan += pages("tag", t)
     plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
@@ -180,11 +182,20 @@ def _timestamp(site: Site, slug: str) -> str:
     return datetime.combine(source.published, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _updated(site: Site, indexes: Indexes, slug: str) -> str:
+    """When a briefing last changed: its publication, or the later day it was
+    annotated or updated (at midnight UTC)."""
+    later = indexes.bumped.get(slug)
+    if later is None:
+        return _timestamp(site, slug)
+    return datetime.combine(later, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def render_feed(site: Site, indexes: Indexes) -> str:
     """An Atom feed of the latest briefings (RFC 4287)."""
     config = site.config
-    latest = indexes.newest_first[:FEED_ENTRIES]
-    updated = max((_timestamp(site, s) for s in latest), default="1970-01-01T00:00:00Z")
+    latest = indexes.latest_first[:FEED_ENTRIES]
+    updated = max((_updated(site, indexes, s) for s in latest), default="1970-01-01T00:00:00Z")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(config.language)}">',
@@ -210,7 +221,7 @@ def render_feed(site: Site, indexes: Indexes) -> str:
             f'    <link rel="alternate" type="text/html" href="{url}"/>',
             f"    <id>{url}</id>",
             f"    <published>{_timestamp(site, slug)}</published>",
-            f"    <updated>{_timestamp(site, slug)}</updated>",
+            f"    <updated>{_updated(site, indexes, slug)}</updated>",
             f"    <summary>{xml_escape(summary)}</summary>",
         ]
         for tag in briefing.tags:
@@ -241,6 +252,7 @@ def page_paths(site: Site, indexes: Indexes) -> list[str]:
             + [urls.briefing(s) for s in indexes.chronological]
             + [p for s in sorted(site.speakers) for p in pages("speaker", s)]
             + [p for d in indexes.days for p in pages("day", d)]
+            + [p for d in indexes.periods for p in pages("period", d)]
             + [p for t in indexes.tags for p in pages("tag", t)])
 
 
@@ -265,13 +277,19 @@ def render_speakers_data(site: Site, indexes: Indexes) -> bytes:
         dates = indexes.speaker_dates.get(speaker.id)
         entries.append(_entry({
             "id": speaker.id, **_link(site, urls.speaker(speaker.id)), "name": speaker.name,
-            "role": speaker.role, "affiliation": speaker.affiliation,
+            "role": speaker.title, "affiliation": speaker.affiliation,
             "aliases": list(speaker.aliases), "description": speaker.description,
             "links": dict(speaker.links),
             "quotes": len(indexes.quotes_by_speaker.get(speaker.id, ())),
             "turns": len(indexes.turns_by_speaker.get(speaker.id, ())),
             "briefings": list(indexes.briefings_by_speaker.get(speaker.id, ())),
-            "first": dates[0] if dates else None, "last": dates[1] if dates else None,
+            "first": dates[0].iso if dates else None, "last": dates[1].iso if dates else None,
+            # (format 1.1: only where they are given)
+            **({"roles": [{"role": h.text, "from": h.start, "to": h.end} for h in speaker.roles]}
+               if speaker.roles else {}),
+            **({"dated_aliases": [{"name": h.text, "from": h.start, "to": h.end}
+                                  for h in speaker.dated_aliases]}
+               if speaker.dated_aliases else {}),
         }))
     return data_file(site, "speakers", entries)
 
@@ -287,13 +305,30 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
         return [_entry({"id": quote.id, "briefing": slug,
                         **_link(site, urls.briefing(slug) + "#" + quote.id),
                         "speaker": quote.speaker, "text": quote.anchor.text,
-                        "said_on": quote.said_on, "occasion": quote.occasion, "note": quote.note})
+                        "said_on": quote.said_in.iso, "occasion": quote.occasion,
+                        "note": quote.note,
+                        # (format 1.1: only where it is given)
+                        **({"reported_by": quote.reported_by} if quote.reported_by else {}),
+                        **_role_then(site.speakers.get(quote.speaker), quote.said_on)})
                 for quote in briefing.quotes]
     return [_entry({"id": event.id, "briefing": slug,
                     **_link(site, urls.briefing(slug) + "#" + event.id),
-                    "start": event.start, "end": event.end, "summary": event.summary,
+                    "start": event.starts.iso, "end": event.ends.iso,
+                    # (Format 1.1: a month or a year, with the date as written.)
+                    **({"date": _written(event)} if event.precision != "day" else {}),
+                    "summary": event.summary,
                     "anchor": event.anchor.text if event.anchor else None})
             for event in briefing.events]
+
+
+def _role_then(speaker: Speaker | None, day: date) -> dict[str, str]:
+    """``role``: the role held on ``day``, for a speaker with a history of roles."""
+    return {"role": speaker.role_on(day)} if speaker and speaker.roles else {}
+
+
+def _written(event: Event) -> str:
+    """An event's date as the annotations write it: ``2021-09``, ``2014/2016``."""
+    return f"{event.starts.iso}/{event.ends.iso}" if event.is_range else event.starts.iso
 
 
 def briefing_entry(site: Site, indexes: Indexes, articles: Mapping[str, Article],

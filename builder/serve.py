@@ -342,7 +342,7 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
         started = time.perf_counter()
         listed = _listed_after(site, last[0], changed) if changed else None
         try:
-            report = build(site, out, progress=progress, listed=listed)
+            report = build(site, out, progress=progress, listed=listed, drafts=True)
         except OutputBusy as busy:
             say(f"{busy}: another build is writing the site; waiting for the next save.")
             return

@@ -58,10 +58,10 @@ class Suggested:
 class _Names:
     """Every speaker's name and aliases, as a reader meets them in running text."""
 
-    def __init__(self, speakers: dict[str, Speaker]):
+    def __init__(self, speakers: dict[str, Speaker], day: dt.date):
         phrases: list[tuple[str, str]] = []
         for speaker in speakers.values():
-            for phrase in (speaker.name, *speaker.aliases):
+            for phrase in (speaker.name, *speaker.aliases_on(day)):
                 if phrase.strip():
                     phrases.append((phrase, speaker.id))
         # Longest first, so "Russian President Vladimir Putin" wins over "Putin".
@@ -94,7 +94,7 @@ class _Names:
 def suggest_quotes(briefing: Briefing, speakers: dict[str, Speaker],
                    raw_html: str = "text") -> list[Suggested]:
     read = reading(briefing, speakers, raw_html)
-    names = _Names(speakers)
+    names = _Names(speakers, briefing.source.published)
     annotated = [fold(q.anchor.text) for q in briefing.quotes]
     last_named: str | None = None
     found: list[Suggested] = []
@@ -216,8 +216,10 @@ def suggest_events(briefing: Briefing, speakers: dict[str, Speaker],
     source was published: "January 2" in its year (the year before, where
     that day would come after it), "on Monday" the last Monday up to it."""
     published = briefing.source.published
-    known = {(e.start, fold(e.anchor.text)) for e in briefing.events if e.anchor}
-    known_days = {e.start for e in briefing.events}
+    # (An event dated to a month or a year holds none of its days: format 1.1.)
+    days = [e for e in briefing.events if e.precision == "day"]
+    known = {(e.start, fold(e.anchor.text)) for e in days if e.anchor}
+    known_days = {e.start for e in days}
     read = reading(briefing, speakers, raw_html)
     out: list[SuggestedEvent] = []
     seen: set[tuple[dt.date, str]] = set()

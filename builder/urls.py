@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from datetime import date
 
+from .model import Period
+
 HOME = ""
 
 
@@ -29,6 +31,11 @@ def speaker(speaker_id: str) -> str:
 
 def day(when: date) -> str:
     return f"dates/{when.isoformat()}/"
+
+
+def period(when: Period) -> str:
+    """The page of a month or a year (format 1.1): ``dates/2021-09/``, ``dates/2014/``."""
+    return f"dates/{when.iso}/"
 
 
 def tag(tag_slug: str) -> str:

@@ -15,16 +15,30 @@ from zoneinfo import ZoneInfo
 
 from . import fields, urls
 from .load import SLUG, RawPair, TextFile
-from .model import Anchor, Briefing, Event, Note, Quote, Source, Speaker, Transcript
+from .model import (
+    Anchor,
+    Briefing,
+    Event,
+    Held,
+    Note,
+    Period,
+    Quote,
+    Source,
+    Speaker,
+    Transcript,
+)
 from .problems import Position, Problem, error
 from .yamlfile import Mapping, Sequence, parse_yaml
 
-SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links")
+SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links", "roles")
+ROLE_KEYS = ("role", "from", "to")
+ALIAS_KEYS = ("name", "from", "to")
 BRIEFING_KEYS = ("title", "subtitle", "source", "summary", "tags", "quotes", "events", "notes",
                  "related", "transcript",
-                 "annotated_by", "annotated_on", "updates")
+                 "annotated_by", "annotated_on", "updates", "draft")
 SOURCE_KEYS = ("outlet", "published", "url", "author", "dateline", "license")
-QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id")
+QUOTE_KEYS = ("speaker", "quote", "said_on", "occasion", "note", "occurrence", "id",
+              "reported_by")
 EVENT_KEYS = ("date", "summary", "anchor", "occurrence", "id")
 NOTE_KEYS = ("anchor", "note", "occurrence", "id")
 TRANSCRIPT_KEYS = ("labels", "said_on", "occasion", "outside")
@@ -67,7 +81,8 @@ def read_speakers(file: TextFile | None
         found = len(problems)
         fields.check_keys(entry, SPEAKER_KEYS, ("name",), f"speaker '{speaker_id}'", problems)
         name = fields.text(entry, "name", problems)
-        aliases = tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems))
+        aliases, dated_aliases = _aliases(entry, problems)
+        roles = _held(entry, "roles", "role", ROLE_KEYS, problems)
         links = _links(entry, problems)
         if name is None or fields.failed_since(problems, found):
             continue
@@ -80,8 +95,67 @@ def read_speakers(file: TextFile | None
             description=fields.markdown_text(entry, "description", problems) or "",
             links=links,
             where=key_at,
+            roles=roles,
+            dated_aliases=dated_aliases,
         )
     return speakers, set(mapping.items), problems
+
+
+def _aliases(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, ...], tuple[Held, ...]]:
+    """The plain aliases, and those held for a time (``{name, from, to}``)."""
+    value = entry.get("aliases")
+    if not isinstance(value, Sequence):
+        return tuple(fold_space(a) for a, _ in fields.text_list(entry, "aliases", problems)), ()
+    plain, dated = [], []
+    for item, where in zip(value.items, value.item_at, strict=True):
+        if isinstance(item, Mapping):
+            held = _one_held(item, where, "name", ALIAS_KEYS, "an alias", problems)
+            if held:
+                dated.append(held)
+        elif isinstance(item, str) and item.strip():
+            plain.append(fold_space(item))
+        else:
+            problems.append(error(where, "each alias must be a name, or a mapping "
+                                         "{name: ..., from: YYYY-MM-DD, to: YYYY-MM-DD}, not "
+                                         f"{fields.describe(item)}."))
+    return tuple(plain), tuple(dated)
+
+
+def _held(entry: Mapping, key: str, text_key: str, keys: tuple[str, ...],
+          problems: list[Problem]) -> tuple[Held, ...]:
+    """A list of ``{<text_key>, from, to}``: what was held, and when."""
+    if key not in entry:
+        return ()
+    value = entry.get(key)
+    if not isinstance(value, Sequence):
+        problems.append(error(entry.at(key), f"'{key}' must be a list of entries "
+                                             f"('- {text_key}: ...' lines with 'from' and 'to' "
+                                             f"days), not {fields.describe(value)}."))
+        return ()
+    result = []
+    for item, where in zip(value.items, value.item_at, strict=True):
+        mapping = fields.expect_mapping(item, where, f"each entry of '{key}'", problems)
+        held = _one_held(mapping, where, text_key, keys, f"an entry of '{key}'", problems) \
+            if mapping is not None else None
+        if held:
+            result.append(held)
+    return tuple(result)
+
+
+def _one_held(item: Mapping, where: Position, text_key: str, keys: tuple[str, ...],
+              what: str, problems: list[Problem]) -> Held | None:
+    found = len(problems)
+    fields.check_keys(item, keys, (text_key,), what, problems)
+    text = fields.text(item, text_key, problems)
+    start = fields.day(item, "from", problems)
+    end = fields.day(item, "to", problems)
+    if text is None or fields.failed_since(problems, found):
+        return None
+    if start and end and end < start:
+        problems.append(error(item.at("to"), f"'to' ({end}) is before 'from' ({start}): "
+                                             "swap them."))
+        return None
+    return Held(fold_space(text), start, end)
 
 
 def _links(entry: Mapping, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
@@ -153,6 +227,7 @@ def read_briefing(pair: RawPair, timezone: str) -> tuple[Briefing | None, list[P
         annotated_by=tuple(_names(mapping, "annotated_by", problems)),
         annotated_on=fields.day(mapping, "annotated_on", problems),
         updates=tuple(reader.updates(mapping)),
+        draft=bool(fields.boolean(mapping, "draft", problems)),
     ), problems
 
 
@@ -262,19 +337,28 @@ class _Annotations:
             fields.check_keys(entry, QUOTE_KEYS, ("speaker", "quote"), "a quote", self.problems)
             speaker = fields.text(entry, "speaker", self.problems)
             anchor = self._anchor(entry, "quote")
-            said_on = fields.day(entry, "said_on", self.problems)
+            said_on = fields.period(entry, "said_on", self.problems)
             if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
             speaker = speaker.strip()
+            reported_by = (fields.text(entry, "reported_by", self.problems) or "").strip()
+            if reported_by == speaker:
+                self.problems.append(error(entry.at("reported_by"), (
+                    f"'reported_by' names the speaker of the quote, '{speaker}': name the "
+                    "speaker who relayed the words, or remove 'reported_by'.")))
+                continue
             default = f"{speaker}-{urls.text_slug(anchor.text)}"
             result.append(Quote(
                 id=self._id(entry, default),
                 speaker=speaker,
                 anchor=anchor,
-                said_on=said_on or self.published,
+                said_on=said_on.start if said_on else self.published,
+                said_on_precision=said_on.precision if said_on else "day",
                 occasion=fold_space(fields.text(entry, "occasion", self.problems) or ""),
                 note=fields.markdown_text(entry, "note", self.problems) or "",
                 speaker_at=entry.at("speaker"),
+                reported_by=reported_by,
+                reported_by_at=entry.at("reported_by") if reported_by else Position(""),
             ))
         return result
 
@@ -289,16 +373,17 @@ class _Annotations:
             if span is None or summary is None or fields.failed_since(self.problems, found):
                 continue
             start, end = span
-            default = f"event-{start.isoformat()}-{urls.text_slug(summary)}"
-            result.append(Event(id=self._id(entry, default), start=start, end=end,
-                                summary=fold_space(summary), anchor=anchor))
+            default = f"event-{start.iso}-{urls.text_slug(summary)}"
+            result.append(Event(id=self._id(entry, default), start=start.start, end=end.start,
+                                summary=fold_space(summary), anchor=anchor,
+                                precision=start.precision))
         return result
 
-    def _date_range(self, entry: Mapping) -> tuple[date, date] | None:
+    def _date_range(self, entry: Mapping) -> tuple[Period, Period] | None:
         value = fields.text(entry, "date", self.problems)
         if value is None:
             return None
-        return fields.parse_day_or_range(value, entry.at("date"), self.problems)
+        return fields.parse_period_or_range(value, entry.at("date"), self.problems)
 
     def notes(self, mapping: Mapping) -> list[Note]:
         result = []
@@ -332,7 +417,7 @@ class _Annotations:
         if block is None:
             return None
         fields.check_keys(block, TRANSCRIPT_KEYS, ("labels",), "'transcript'", self.problems)
-        said_on = fields.day(block, "said_on", self.problems)
+        said_on = fields.period(block, "said_on", self.problems)
         occasion = fields.text(block, "occasion", self.problems) or ""
         labels: dict[str, tuple[str | None, Position]] = {}
         if "labels" in block:
@@ -347,8 +432,9 @@ class _Annotations:
                 labels[fold_space(label)] = (speaker.strip() if speaker else None,
                                              table.at(label))  # type: ignore[union-attr]
         return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()),
-                          said_on=said_on or self.published, occasion=fold_space(occasion),
-                          outside=tuple(self._outside(block)))
+                          said_on=said_on.start if said_on else self.published,
+                          occasion=fold_space(occasion), outside=tuple(self._outside(block)),
+                          said_on_precision=said_on.precision if said_on else "day")
 
     def _outside(self, block: Mapping) -> list[Anchor]:
         """``outside:``: passages, each as text or as ``{passage, occurrence}``."""

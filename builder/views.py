@@ -7,15 +7,16 @@ dates, relative hrefs, rendered Markdown. Templates never query the site.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from typing import Any
 
 from . import markdown, paging, urls
-from .anchor import Article, tint
+from .anchor import TINTS, Article
 from .link import EventRef, Indexes, columns, titles
-from .model import Site, Speaker
+from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
 
 
@@ -53,6 +54,19 @@ def format_date(day: date) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def format_period(period: Period, short: bool = False) -> str:
+    """A day, a month or a year in words: '10 January 2022', 'September 2021',
+    '2014'; ``short``, a month without its year ('September', as a range
+    within one year begins: 'September–November 2021')."""
+    if period.precision == "day":
+        return format_date(period.start)
+    if period.precision == "month":
+        month = period.start.strftime("%B")
+        return month if short else f"{month} {period.start.year}"
+    return str(period.start.year)
+
+
+@functools.lru_cache(maxsize=4096)
 def _labels(day: date) -> tuple[str, str]:
     """A day's ISO form and its words."""
     return day.isoformat(), format_date(day)
@@ -77,6 +91,19 @@ class ViewBuilder:
             self._page, self._made = page, {}
         return self._made
 
+    def tint(self, page: str, speaker_id: str) -> int:
+        """A speaker's colour slot on ``page``: given out on each page in the
+        order its speakers first appear, so that the speakers of a page get
+        different colours (see :meth:`given_tints`)."""
+        slots = self._made_on(page).setdefault("tints", {})
+        if speaker_id not in slots:
+            slots[speaker_id] = len(slots) % TINTS
+        return slots[speaker_id]
+
+    def given_tints(self, page: str, given: Iterable[tuple[str, int]]) -> None:
+        """The colour slots the article of ``page`` gave out already."""
+        self._made_on(page).setdefault("tints", {}).update(given)
+
     def date(self, page: str, day: date) -> DateLink:
         """A day, linked to its page if it has one: a transcript's day may not."""
         made = self._made_on(page)
@@ -84,6 +111,19 @@ class ViewBuilder:
         if link is None:
             href = urls.relative(page, urls.day(day)) if day in self.indexes.dated else ""
             link = made[day] = DateLink(href, *_labels(day))
+        return link
+
+    def when(self, page: str, period: Period, short: bool = False) -> DateLink:
+        """A day, a month or a year, linked to its page if it has one: a month's
+        or a year's, where something is dated to it (never its first day's)."""
+        if not period.vague:
+            return self.date(page, period.start)
+        made = self._made_on(page)
+        link = made.get((period, short))
+        if link is None:
+            href = urls.relative(page, urls.period(period)) \
+                if period in self.indexes.periods else ""
+            link = made[period, short] = DateLink(href, period.iso, format_period(period, short))
         return link
 
     def speaker_link(self, page: str, speaker_id: str, extra: str = "") -> dict[str, Any]:
@@ -94,7 +134,8 @@ class ViewBuilder:
             speaker = self.site.speakers[speaker_id]
             link = made["speaker", speaker_id, extra] = {
                 "href": urls.relative(page, urls.speaker(speaker_id)), "name": speaker.name,
-                "id": speaker_id, "tint": tint(speaker_id), "role": speaker.role, "extra": extra}
+                "id": speaker_id, "tint": self.tint(page, speaker_id), "role": speaker.title,
+                "extra": extra}
         return link
 
     def briefing_item(self, page: str, slug: str) -> dict[str, Any]:
@@ -160,7 +201,7 @@ class ViewBuilder:
 
     def home(self, number: int = 1) -> Page:
         path, (listed,), pager = self._paged("home", None, number)
-        shown = self.indexes.newest_first[listed]
+        shown = self.indexes.latest_first[listed]
         latest, older = (shown[:HOME_LATEST], shown[HOME_LATEST:]) if number == 1 else ((), shown)
         view = {
             "briefings": [self.briefing_item(path, s) | {
@@ -168,7 +209,8 @@ class ViewBuilder:
                 for s in latest],
             "total": len(self.site.briefings),
             "counts": {"speakers": len(self.indexes.briefings_by_speaker),
-                       "dates": len(self.indexes.days), "tags": len(self.indexes.tags)},
+                       "dates": len(self.indexes.days) + len(self.indexes.periods),
+                       "tags": len(self.indexes.tags)},
             "older": [self.briefing_item(path, s) for s in older],
             "pager": pager,
         }
@@ -182,6 +224,7 @@ class ViewBuilder:
         article = self.articles[slug]
         numbers = dict(article.note_numbers)
         source = briefing.source
+        self.given_tints(path, article.tints)
         view = {
             "slug": slug,
             "title": briefing.title,
@@ -196,11 +239,14 @@ class ViewBuilder:
             "words": article.words,
             "quotes": [self._quote(path, slug, q) for q in briefing.quotes],
             "events": [self._event(path, e, found=e.id in article.found)
-                       for e in sorted(briefing.events, key=lambda e: (e.start, e.end, e.id))],
+                       for e in sorted(briefing.events,
+                                       key=lambda e: (e.starts.order, e.end, e.id))],
             "notes": [{"id": n.id, "number": numbers[n.id], "html": markdown.render_block(n.note)}
                       for n in sorted(briefing.notes, key=lambda n: numbers.get(n.id, 0))
                       if n.id in numbers],
-            "speakers": [self.speaker_link(path, s, self._speaker_extra(slug, s, article))
+            "speakers": [self._speaking(path, s, self._speaker_extra(slug, s, article),
+                                        briefing.transcript.said_on if briefing.transcript
+                                        else source.published)
                          for s in self.indexes.speakers_by_briefing[slug]],
             "mentioned": [self.speaker_link(path, s)
                           for s in self.indexes.mentioned_by_briefing[slug]],
@@ -217,6 +263,7 @@ class ViewBuilder:
             "updates": [{"date": self.date(path, day), "html": markdown.render_inline(note)}
                         for day, note in briefing.updates],
             "structured": self._structured(path, slug),
+            "draft": briefing.draft,
         }
         description = briefing.subtitle or f"{source.outlet}, {format_date(source.published)}"
         return self.page(path, "briefing.html", briefing.title, view, description)
@@ -251,9 +298,27 @@ class ViewBuilder:
             data["keywords"] = list(briefing.tags)
         people = self.indexes.speakers_by_briefing[slug]
         if people:
-            data["mentions"] = [{"@type": "Person", "name": self.site.speakers[s].name,
-                                 "url": base + urls.speaker(s)} for s in people]
+            data["mentions"] = [self._person(s) for s in people]
+        reported = [q for q in briefing.quotes if q.reported_by]
+        if reported:  # reported speech (format 1.1): whose words, relayed by whom
+            data["hasPart"] = [{
+                "@type": "Quotation", "text": " ".join(q.anchor.text.split()),
+                "url": base + path + "#" + q.id, "dateCreated": q.said_on.isoformat(),
+                "spokenByCharacter": self._person(q.speaker),
+                "contributor": self._person(q.reported_by),
+                "creditText": f"{self.site.speakers[q.speaker].name}, as reported by "
+                              f"{self.site.speakers[q.reported_by].name}"} for q in reported]
         return data
+
+    def _person(self, speaker_id: str) -> dict[str, str]:
+        return {"@type": "Person", "name": self.site.speakers[speaker_id].name,
+                "url": self.site.config.base_url + urls.speaker(speaker_id)}
+
+    def _speaking(self, path: str, speaker_id: str, extra: str, day: date) -> dict[str, Any]:
+        """A speaker linked with the role they held on ``day``."""
+        link = self.speaker_link(path, speaker_id, extra)
+        speaker = self.site.speakers[speaker_id]
+        return link | {"role": speaker.role_on(day)} if speaker.roles else link
 
     def _speaker_extra(self, slug: str, speaker_id: str, article: Article) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
@@ -269,14 +334,35 @@ class ViewBuilder:
         return {"id": quote.id, "text": " ".join(quote.anchor.text.split()),
                 "href": urls.relative(path, urls.briefing(slug) + "#" + quote.id),
                 "speaker": self.speaker_link(path, quote.speaker),
-                "said_on": self.date(path, quote.said_on), "occasion": quote.occasion,
+                "role": self._role_then(quote.speaker, quote.said_on),
+                "reported_by": self.speaker_link(path, quote.reported_by)
+                if quote.reported_by else None,
+                "said_on": self.when(path, quote.said_in), "occasion": quote.occasion,
                 "note": markdown.render_block(quote.note) if quote.note else ""}
+
+    def _held(self, path: str, held: Held) -> dict[str, Any]:
+        """A role or alias with the days it was held ("from" or "to" None: open)."""
+        # (Not linked: a term of office is no day of the timeline.)
+        return {"text": held.text,
+                "from": DateLink("", *_labels(held.start)) if held.start else None,
+                "to": DateLink("", *_labels(held.end)) if held.end else None}
+
+    def _role_then(self, speaker_id: str, day: date) -> str:
+        """The role a speaker with a history of roles held on ``day`` (format 1.1);
+        "" for one with a single role, named on their page."""
+        speaker = self.site.speakers[speaker_id]
+        return speaker.role_on(day) if speaker.roles else ""
 
     def _event(self, path: str, event: Any, found: bool, slug: str | None = None
                ) -> dict[str, Any]:
         target = urls.briefing(slug) if slug else path
-        return {"id": event.id, "start": self.date(path, event.start),
-                "end": self.date(path, event.end) if event.is_range else None,
+        start, end = event.starts, event.ends
+        # A range of months within one year names the year once: September–November 2021.
+        short = event.is_range and start.precision == "month" \
+            and start.start.year == end.start.year
+        return {"id": event.id, "start": self.when(path, start, short),
+                "end": self.when(path, end) if event.is_range else None,
+                "dash": "–" if start.vague else " – ",
                 "summary": markdown.render_inline(event.summary),
                 "href": urls.relative(path, target + "#" + event.id) if found else ""}
 
@@ -293,40 +379,50 @@ class ViewBuilder:
                 "quotes": len(self.indexes.quotes_by_speaker.get(speaker.id, ())),
                 "turns": len(self.indexes.turns_by_speaker.get(speaker.id, ())),
                 "briefings": len(self.indexes.briefings_by_speaker.get(speaker.id, ())),
-                "first": self.date(path, dates[0]) if dates else None,
-                "last": self.date(path, dates[1]) if dates else None,
+                "first": self.when(path, dates[0]) if dates else None,
+                "last": self.when(path, dates[1]) if dates else None,
             })
         return self.page(path, "speakers.html", "Speakers", {"speakers": rows},
                          current="Speakers")
 
     def speaker(self, speaker: Speaker, number: int = 1) -> Page:
-        path, (quoted, spoken, listed, named), pager = self._paged(
+        path, (quoted, passed, spoken, listed, named), pager = self._paged(
             "speaker", speaker.id, number)
+        own_tint = self.tint(path, speaker.id)  # the page's own speaker first
         all_quotes = self.indexes.quotes_by_speaker.get(speaker.id, ())
         quotes = [{
             **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
             "briefing": self.briefing_item(path, ref.slug),
         } for ref in all_quotes[quoted]]
+        all_relayed = self.indexes.relayed_by_speaker.get(speaker.id, ())
+        relayed = [{
+            **self._quote(path, ref.slug, self.site.briefings[ref.slug].quote(ref.id)),
+            "briefing": self.briefing_item(path, ref.slug),
+        } for ref in all_relayed[passed]]
         turn_groups = []
         turns = self.indexes.turns_by_speaker.get(speaker.id, ())
         for slug, refs in groupby(turns[spoken], key=lambda r: r.slug):
             items = list(refs)
             turn_groups.append({
                 "briefing": self.briefing_item(path, slug),
-                "said_on": self.date(path, items[0].said_on),
+                "said_on": self.when(path, items[0].said_in),
                 "occasion": items[0].occasion,
+                "role": self._role_then(speaker.id, items[0].said_on),
                 "turns": [{"href": urls.relative(path, urls.briefing(slug) + "#" + r.turn.id),
                            "opening": r.turn.opening, "number": r.turn.number} for r in items],
             })
         view = {
-            "id": speaker.id, "name": speaker.name, "role": speaker.role,
+            "id": speaker.id, "name": speaker.name, "role": speaker.title,
             "affiliation": speaker.affiliation, "aliases": list(speaker.aliases),
-            "tint": tint(speaker.id),
+            "roles": [self._held(path, held) for held in speaker.roles] if number == 1 else [],
+            "dated_aliases": [self._held(path, held) for held in speaker.dated_aliases],
+            "tint": own_tint,
             "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
             if speaker.description and number == 1 else "",
             "links": [Link(url, label) for label, url in speaker.links] if number == 1 else [],
             "quotes": quotes,
+            "relayed": relayed, "relayed_count": len(all_relayed),
             "quote_count": len(all_quotes),
             "turn_groups": turn_groups,
             "turn_count": len(turns),
@@ -339,40 +435,82 @@ class ViewBuilder:
             if number == 1 else [],
             "pager": pager,
         }
-        description = ", ".join(p for p in (speaker.role, speaker.affiliation) if p)
+        description = ", ".join(p for p in (speaker.title, speaker.affiliation) if p)
         return self.page(path, "speaker.html", self._numbered(speaker.name, pager), view,
                          description, "Speakers")
 
     def dates(self) -> Page:
         """Every day, with what it lists counted and the titles and events
         of the first: a row each, made here rather than in the template
-        (the page lists every day of the site)."""
+        (the page lists every day of the site). A month or a year that has
+        things dated to it as a whole (format 1.1) has a row of its own, at
+        the head of its section."""
         path = urls.DATES
         titled = titles(self.indexes.cards)
+        vague = {(p.start.year, p.start.month if p.precision == "month" else 0):
+                 self._timeline_row(self.when(path, p), entry, titled)
+                 for p, entry in self.indexes.periods.items()}
         years = []
         for year, in_year in groupby(self.indexes.days.items(), key=lambda d: d[0].year):
             months = []
             for month, in_month in groupby(in_year, key=lambda d: d[0].month):
-                days = []
-                for day, entry in in_month:
-                    counts = (len(entry.published), len(entry.quotes),
-                              len(entry.events) + len(entry.ending))
-                    named = [titled[s] for s in entry.published] + list(
-                        columns(entry.events)[2] if entry.events else ())
-                    days.append({"date": self.date(path, day),
-                                 "published": counts[0], "quotes": counts[1],
-                                 "events": counts[2],
-                                 "counts": " · ".join(
-                                     f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
-                                     for n, noun in zip(counts, ("published", "quote", "event"),
-                                                        strict=True) if n),
-                                 "titles": " · ".join(named)})
-                months.append({"name": date(year, month, 1).strftime("%B"),
-                               "id": f"{year}-{month:02d}", "days": days})
-            years.append({"year": year, "months": months})
+                days = [self._timeline_row(self.date(path, day), entry, titled)
+                        for day, entry in in_month]
+                months.append(self._timeline_month(year, month, days, vague))
+            years.append({"year": year, "months": months, "period": vague.get((year, 0))})
+        if vague:  # the months and years with nothing but what is dated to them
+            dated = {(y["year"], m["id"]) for y in years for m in y["months"]}
+            for year, month in vague:
+                if month and (year, f"{year}-{month:02d}") not in dated:
+                    years.append({"year": year, "months": [
+                        self._timeline_month(year, month, [], vague)], "period": None})
+                elif not month:
+                    years.append({"year": year, "months": [], "period": vague[year, 0]})
+            years = _merged(years)
         return self.page(path, "dates.html", "Dates", {"years": years,
-                                                        "total": len(self.indexes.days)},
+                                                        "total": len(self.indexes.days),
+                                                        "periods": len(self.indexes.periods)},
                          current="Dates")
+
+    @staticmethod
+    def _timeline_row(link: DateLink, entry: Any, titled: Any) -> dict[str, Any]:
+        counts = (len(entry.published), len(entry.quotes),
+                  len(entry.events) + len(entry.ending))
+        named = [titled[s] for s in entry.published] + list(
+            columns(entry.events)[2] if entry.events else ())
+        return {"date": link, "published": counts[0], "quotes": counts[1],
+                "events": counts[2],
+                "counts": " · ".join(
+                    f"{n} {noun}{'' if n == 1 or noun == 'published' else 's'}"
+                    for n, noun in zip(counts, ("published", "quote", "event"), strict=True)
+                    if n),
+                "titles": " · ".join(named)}
+
+    @staticmethod
+    def _timeline_month(year: int, month: int, days: list[dict[str, Any]],
+                        vague: dict[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
+        return {"name": date(year, month, 1).strftime("%B"), "id": f"{year}-{month:02d}",
+                "days": days, "period": vague.get((year, month))}
+
+    def period(self, period: Period, number: int = 1) -> Page:
+        """A month's or a year's page (format 1.1): what is dated to it as a
+        whole, never to one of its days."""
+        path, (happened, ended, said), pager = self._paged("period", period, number)
+        entry = self.indexes.periods[period]
+        section = f"#m{period.iso}" if period.precision == "month" else f"#y{period.iso}"
+        view = {
+            "date": self.when(path, period),
+            "unit": period.precision,
+            "quotes": [{**self._quote(path, r.slug, self.site.briefings[r.slug].quote(r.id)),
+                        "briefing": self.briefing_item(path, r.slug)}
+                       for r in entry.quotes[said]],
+            "events": [self._day_event(path, r) for r in entry.events[happened]],
+            "ending": [self._day_event(path, r) for r in entry.ending[ended]],
+            "timeline": urls.relative(path, urls.DATES + section),
+            "pager": pager,
+        }
+        return self.page(path, "period.html", self._numbered(format_period(period), pager),
+                         view, current="Dates")
 
     def day(self, day: date, number: int = 1) -> Page:
         path, (happened, ended, said, published), pager = self._paged(
@@ -431,3 +569,16 @@ class ViewBuilder:
         page.nav = [Link(base + target, link.text) for target, link in zip(
             (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
         return page
+
+
+def _merged(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline's years, each once, in order, with their months in order."""
+    by_year: dict[int, dict[str, Any]] = {}
+    for year in years:
+        found = by_year.setdefault(year["year"], {"year": year["year"], "months": [],
+                                                  "period": None})
+        found["months"] += year["months"]
+        found["period"] = found["period"] or year["period"]
+    for year in by_year.values():
+        year["months"].sort(key=lambda m: m["id"])
+    return [by_year[y] for y in sorted(by_year)]

@@ -9,11 +9,14 @@ test_browser.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Route
 
-from conftest import EXAMPLE_BASE_URL
+from conftest import EXAMPLE_BASE_URL, SITES, run_cli, serve
 
 SEED = "2022-01-10-putin-csto-kazakhstan"
 PAGES = {
@@ -63,6 +66,35 @@ def test_every_page_type_has_no_serious_accessibility_violation(
     page.goto(site_url + PAGES[kind])
     # The theme's stylesheet is applied: otherwise the contrast checks would
     # test the browser's default colours, not the theme's.
+    assert page.evaluate(THEME_BACKGROUND) != ""
+    violations = blocking_violations(page)
+    assert violations == [], f"{kind} page, {scheme} scheme:\n" + "\n".join(violations)
+
+
+# The pages of the fixture site of dates given as a month or a year (format 1.1).
+VAGUE_PAGES = {
+    "month": "dates/2021-09/",
+    "year": "dates/2014/",
+    "dates with months and years": "dates/",
+    "briefing with months and years": "briefings/2021-11-20-gas-prices/",
+}
+
+
+@pytest.fixture(scope="module")
+def vague_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("vague") / "public"
+    result = run_cli("build", "--no-cache", "--site", SITES / "vague-dates", "--out", out)
+    assert result.code == 0, result.err
+    with serve(Path(out)) as root:
+        yield root
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", VAGUE_PAGES)
+def test_the_pages_of_months_and_years_have_no_serious_accessibility_violation(
+        page: Page, vague_site_url: str, kind: str, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)
+    page.goto(vague_site_url + VAGUE_PAGES[kind])
     assert page.evaluate(THEME_BACKGROUND) != ""
     violations = blocking_violations(page)
     assert violations == [], f"{kind} page, {scheme} scheme:\n" + "\n".join(violations)

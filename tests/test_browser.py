@@ -85,3 +85,37 @@ def test_screenshot_of_a_briefing_page(page: Page, site_url: str, tmp_path: Path
     shot = tmp_path / "briefing.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 20_000
+
+
+def test_the_speakers_of_each_briefing_page_get_different_colours(
+        browser: Browser, site_url: str, example_site: Path) -> None:
+    """In light and dark modes: each speaker's quotes and turns in one colour,
+    and no two speakers of a page in the same one."""
+    slugs = sorted(p.name for p in (example_site / "briefings").iterdir() if p.is_dir())
+    assert len(slugs) >= 10
+    colours_of = """() => {
+        const seen = {};
+        for (const el of document.querySelectorAll('.article-body [data-speaker]')) {
+            const style = getComputedStyle(el);
+            const colour = el.matches('mark') ? style.backgroundColor : style.borderLeftColor;
+            const kind = el.matches('mark') ? 'quote' : 'turn';
+            (seen[el.dataset.speaker] ||= {quote: new Set(), turn: new Set()})[kind].add(colour);
+        }
+        return Object.fromEntries(Object.entries(seen).map(
+            ([s, c]) => [s, {quote: [...c.quote], turn: [...c.turn]}]));
+    }"""
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        several = 0
+        for slug in slugs:
+            page.goto(f"{site_url}briefings/{slug}/")
+            found = page.evaluate(colours_of)
+            for kind in ("quote", "turn"):
+                by_speaker = {s: c[kind] for s, c in found.items() if c[kind]}
+                assert all(len(c) == 1 for c in by_speaker.values()), (slug, kind, by_speaker)
+                colours = [c[0] for c in by_speaker.values()]
+                assert len(set(colours)) == len(colours), (slug, scheme, kind, by_speaker)
+            several += len(found) > 1
+        assert several >= 3  # pages where several speakers meet
+        context.close()

@@ -164,20 +164,42 @@ _spec = st.fixed_dictionaries({
     "tags": st.lists(st.sampled_from(["CSTO", "Russia", "Kazakhstan"]), max_size=2, unique=True),
     "events": st.lists(st.sampled_from(_DAYS), max_size=2),
     "range": st.booleans(),
+    "precision": st.sampled_from(["day", "day", "month", "year"]),  # format 1.1
     "related": st.lists(st.sampled_from(["b0", "b1", "b2", "b3", "b4"]), max_size=1),
     "transcript": st.booleans(),
 })
 
 
+def _first_day(day: date, precision: str) -> date:
+    """The first day of the month or year of ``day`` (``precision``), or the day."""
+    return {"day": day, "month": day.replace(day=1),
+            "year": day.replace(month=1, day=1)}[precision]
+
+
+def _next(day: date, precision: str) -> date:
+    """The first day of the next day, month or year."""
+    return {"day": day + timedelta(days=2), "month": day.replace(month=day.month + 1),
+            "year": day.replace(year=day.year + 1)}[precision]
+
+
 def _modelled(slug: str, spec: dict) -> Briefing:
+    vague = spec["precision"]
     made = briefing("Putin and Joe Biden spoke. President Biden answered.",
                     quotes=tuple(replace(quote("spoke", speaker=s, id=f"q-{s}"),
-                                         said_on=spec["said"]) for s in spec["speakers"]),
+                                         said_on=_first_day(spec["said"], vague),
+                                         said_on_precision=vague)
+                                 for s in spec["speakers"]),
                     labels={"PUTIN": "vladimir-putin"} if spec["transcript"] else None)
+    if made.transcript and vague != "day":
+        made = replace(made, transcript=replace(made.transcript, said_on_precision=vague,
+                                                said_on=_first_day(spec["said"], vague)))
+    events = []
+    for i, day in enumerate(spec["events"]):
+        start = _first_day(day, vague)
+        end = _next(start, vague) if spec["range"] else start
+        events.append(Event(f"e{i}", start, end, "x", precision=vague))
     return replace(made, slug=slug, title=f"Title {slug}", tags=tuple(spec["tags"]),
-                   source=Source("Outlet", spec["published"]),
-                   events=tuple(Event(f"e{i}", d, d + timedelta(days=2 * spec["range"]), "x")
-                                for i, d in enumerate(spec["events"])),
+                   source=Source("Outlet", spec["published"]), events=tuple(events),
                    related=tuple((r, HERE) for r in spec["related"] if r != slug))
 
 

@@ -10,7 +10,7 @@ import pytest
 from builder import pipeline, render
 from builder.views import DateLink
 
-from conftest import ROOT
+from conftest import ROOT, SITES
 
 
 def test_no_view_field_is_named_like_a_dict_method(tmp_path: Path,
@@ -26,8 +26,11 @@ def test_no_view_field_is_named_like_a_dict_method(tmp_path: Path,
 
     monkeypatch.setattr(render, "_view", recorded)
     assert pipeline.build(ROOT, tmp_path / "public", cache=False, jobs=1).ok
+    # (And the pages of months and years: format 1.1.)
+    assert pipeline.build(SITES / "vague-dates", tmp_path / "vague", cache=False, jobs=1).ok
     assert {page.template for page in views} >= {
-        "home.html", "briefing.html", "speaker.html", "day.html", "tag.html", "dates.html"}
+        "home.html", "briefing.html", "speaker.html", "day.html", "tag.html", "dates.html",
+        "period.html"}
     methods = set(dir(dict))
     clashes: set[str] = set()
     stack: list[Any] = [page.view for page in views]
@@ -52,7 +55,7 @@ def test_cards_show_dates_and_speakers_as_their_macros_do(href: str) -> None:
     item = {"href": "../../briefings/x/", "title": "T", "subtitle": "", "outlet": "O",
             "published": day, "speakers": [speaker, speaker]}
     quote = {"id": "q", "text": "Words.", "href": "#q", "speaker": speaker, "said_on": day,
-             "occasion": "", "note": "", "briefing": item}
+             "occasion": "", "note": "", "briefing": item, "role": "", "reported_by": None}
     for card in (str(macros.briefing_item(item)), str(macros.quote_item(quote))):
         assert str(macros.date(day)) in card
         assert str(macros.speaker(speaker)) in card

@@ -4,11 +4,11 @@ on the example site's real articles."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from builder import cache
 from builder.anchor import reader_text
 from builder.cache import BuildCache
 from builder.model import Anchor
@@ -155,31 +155,20 @@ def test_a_build_whose_anchors_broke_does_not_replace_the_kept_text(tmp_path: Pa
 
 
 def test_an_article_kept_by_a_cache_made_elsewhere_is_not_taken(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, secret_of: Callable[[str], None]) -> None:
     """A cache that came with a site from elsewhere (another user's secret)
     gives no previous text: it could hold any text."""
     path = tmp_path / "site" / ".cache" / "build.sqlite"
-
-    def secret_of(folder: str) -> None:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / folder))
-        cache._secret.cache_clear()
-        cache.secret_tag.cache_clear()
-
-    try:
-        secret_of("theirs")
-        store = BuildCache(path)
-        store.put_articles({MECCA: b"Their text."})
-        assert store.article(MECCA) == "Their text."
-        store.save(None, {})
-        store.close()
-        secret_of("ours")
-        store = BuildCache(path)
-        assert store.article(MECCA) is None
-        store.close()
-    finally:  # later tests read the secret of their own environment again
-        monkeypatch.undo()
-        cache._secret.cache_clear()
-        cache.secret_tag.cache_clear()
+    secret_of("theirs")
+    store = BuildCache(path)
+    store.put_articles({MECCA: b"Their text."})
+    assert store.article(MECCA) == "Their text."
+    store.save(None, {})
+    store.close()
+    secret_of("ours")
+    store = BuildCache(path)
+    assert store.article(MECCA) is None
+    store.close()
 
 
 def test_write_rewrites_each_style_and_keeps_every_other_byte(tmp_path: Path) -> None:

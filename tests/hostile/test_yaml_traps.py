@@ -92,7 +92,8 @@ def test_merge_keys_and_small_aliases_still_work(tmp_path: Path) -> None:
         "2022-01-10-talks": (ARTICLE, annotations)}))
     assert built.errors == [f"{PATH}:5:1: error: unknown key 'defaults' in the annotations. "
                             "Known keys: title, subtitle, source, summary, tags, quotes, events,"
-                            " notes, related, transcript, annotated_by, annotated_on, updates."]
+                            " notes, related, transcript, annotated_by, annotated_on, updates,"
+                            " draft."]
 
 
 @pytest.mark.parametrize(("prefix", "ends"), [("\ufeff", "\n"), ("", "\r\n"), ("\ufeff", "\r\n"),

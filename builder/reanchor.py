@@ -128,10 +128,10 @@ def _one(what: str, anchor: Anchor, old: str, new: ReaderText, alignment: Alignm
     exact = [(s, s + len(needle)) for s in find_all(new.text, needle)]
     exact = [span for span in exact if span not in taken]
     chosen = _choose(exact, mapped, context, new.text, unique=len(olds) == 1)
-    if chosen is None:
+    if chosen is None:  # (the same letters alone are not enough to take a lone place)
         close = [span for span in skeleton.find(needle) if span not in taken]
-        chosen = _choose(close, mapped, context, new.text, unique=len(olds) == 1)
-    if chosen is None and mapped is not None:
+        chosen = _choose(close, mapped, context, new.text, unique=False)
+    if chosen is None and mapped is not None and alignment.sure(start, end):
         score = _similarity(needle, new.text[mapped[0]:mapped[1]])
         if score >= _CHANGED_AT_LEAST:
             chosen = mapped
@@ -152,7 +152,7 @@ def _choose(spans: list[tuple[int, int]], mapped: tuple[int, int] | None, contex
     if mapped in spans:
         return mapped
     if unique and len(spans) == 1:
-        return spans[0]  # its words, once then and once now
+        return spans[0]  # its very words, once then and once now
     scored = sorted(((context.score(text, a, b), (a, b)) for a, b in spans), reverse=True)
     best, place = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else 0
@@ -276,11 +276,17 @@ class Alignment:
     def span(self, start: int, end: int) -> tuple[int, int] | None:
         """Where [start, end) of the old text is in the new one; None where
         nothing of it is left."""
-        first = self._carried(start, at_end=False)
-        last = self._carried(end - 1, at_end=True)
+        first, _ = self._carried(start, at_end=False)
+        last, _ = self._carried(end - 1, at_end=True)
         return (first, last) if first < last else None
 
-    def _carried(self, position: int, at_end: bool) -> int:
+    def sure(self, start: int, end: int) -> bool:
+        """Whether both ends of [start, end) are carried over by words kept,
+        changed one for one, or cut: not by a rewritten stretch, which is
+        carried whole, and may hold anything."""
+        return self._carried(start, at_end=False)[1] and self._carried(end - 1, at_end=True)[1]
+
+    def _carried(self, position: int, at_end: bool) -> tuple[int, bool]:
         word = max(bisect.bisect_right(self.old_starts, position) - 1, 0)
         offset = position - self.old_starts[word]
         tag, i1, i2, j1, j2 = self.blocks[bisect.bisect_right(self.firsts, word) - 1]
@@ -291,12 +297,13 @@ class Alignment:
             start, new_word = self.new_starts[target], self.new_words[target]
             # Inside a changed word, only as far as it kept its letters there.
             if at_end and (not rest or new_word.endswith(old_word[-rest:])):
-                return start + len(new_word) - rest
+                return start + len(new_word) - rest, True
             if not at_end and new_word.startswith(old_word[:offset]):
-                return start + offset
+                return start + offset, True
+        cut = j1 == j2  # deleted, not rewritten
         if at_end:  # the change, whole
-            return self._end_of(j2 - 1) if j2 > j1 else self._end_of(j1 - 1)
-        return self.new_starts[j1] if j1 < len(self.new_starts) else self.new_length
+            return (self._end_of(j2 - 1) if j2 > j1 else self._end_of(j1 - 1)), cut
+        return (self.new_starts[j1] if j1 < len(self.new_starts) else self.new_length), cut
 
     def _end_of(self, word: int) -> int:
         return self.new_starts[word] + len(self.new_words[word]) if word >= 0 else 0
@@ -315,22 +322,31 @@ def _words(text: str) -> tuple[list[int], list[str]]:
 class Skeleton:
     """A text's letters and digits in lower case, each mapped back to its
     place: what is left of a passage whatever its case, punctuation, spaces,
-    dashes or hyphenation."""
+    dashes or hyphenation. Where words break is kept too (``gaps``), so that
+    "the rapist" is not "therapist"; only a break beside a hyphen or a dash
+    may come or go ("well-known", "well- known"; "war -- and", "war—and")."""
 
     def __init__(self, text: str):
         self.text = text
-        kept, self.at = [], []
+        kept: list[str] = []
+        self.at: list[int] = []  # where each letter stands in the text
+        self.gaps: list[int] = []  # what stands before it: _JOINED, _SPACE or _DASH
+        last = -1
         for index, character in enumerate(text):
             if character.isalnum():
                 lower = character.lower()
                 kept.append(lower)
                 self.at.extend([index] * len(lower))
+                self.gaps.append(_gap(text[last + 1:index]))
+                self.gaps.extend([_JOINED] * (len(lower) - 1))
+                last = index
         self.letters = "".join(kept)
 
     def find(self, needle: str) -> list[tuple[int, int]]:
         """The spans of the text whose skeleton is the needle's, with the
         punctuation the needle has at its ends where the text has it too."""
-        inner = Skeleton(needle).letters
+        wanted = Skeleton(needle)
+        inner = wanted.letters
         if len(inner) < 4:  # too little to recognise
             return []
         alnum = [c.isalnum() for c in needle]
@@ -338,6 +354,12 @@ class Skeleton:
         spans = []
         for at in find_all(self.letters, inner):
             start, end = self.at[at], self.at[at + len(inner) - 1] + 1
+            if (start and self.text[start - 1].isalnum()) or \
+                    (end < len(self.text) and self.text[end].isalnum()) or any(
+                    _DASH not in (a, b) and a != b
+                    for a, b in zip(wanted.gaps[1:], self.gaps[at + 1:at + len(inner)],
+                                    strict=True)):
+                continue  # other words, with the same letters
             for _ in range(lead):
                 if start == 0 or not _mark(self.text[start - 1]):
                     break
@@ -348,6 +370,16 @@ class Skeleton:
                 end += 1
             spans.append((start, end))
         return spans
+
+
+_JOINED, _SPACE, _DASH = 0, 1, 2
+
+
+def _gap(between: str) -> int:
+    """What stands between two letters, for telling words apart."""
+    if "-" in between:  # (dashes are folded to hyphens in the reader's text)
+        return _DASH
+    return _SPACE if " " in between else _JOINED
 
 
 def _mark(character: str) -> bool:
@@ -394,8 +426,8 @@ def reanchor_site(site: Path, slug: str, old_article: str | None = None) -> Repo
             "with the cache on found all its anchors (never built, built with --no-cache, "
             "or the cache was deleted). Give the article as it was with --old FILE, or "
             "build once before editing an article.")
-    old = reader_text(old_article, raw_html).text
     new = reader_text(briefing.article, raw_html)
+    old = new.text if old_article == briefing.article else reader_text(old_article, raw_html).text
     return Report(slug, site / briefing.yaml_path, reanchor(old, new, list(anchors_of(briefing))))
 
 

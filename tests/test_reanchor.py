@@ -97,6 +97,12 @@ def test_a_deleted_paragraph_orphans_its_quote_even_where_its_words_stand_elsewh
     assert _outcome(old, deleted, QUOTE).status == "orphaned"
 
 
+def test_the_same_letters_inside_other_words_are_not_the_passage() -> None:
+    old = "The court heard the case. He named the rapist yesterday. It ended.\n"
+    new = "The court heard the case. The therapist spoke. It ended.\n"
+    assert _outcome(old, new, "the rapist").status == "orphaned"
+
+
 def test_a_passage_split_into_two_new_places_is_ambiguous() -> None:
     old = _article()
     paragraphs = [p for p in _paragraphs(old) if QUOTE not in p]

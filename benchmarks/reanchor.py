@@ -227,7 +227,8 @@ def measure(corpus: Path, count: int, seed: int, max_words: int) -> dict[str, di
              for kind in KINDS}
     for path in files:
         markdown = path.read_text("utf-8")
-        old = reader_text(markdown).text
+        previous = reader_text(markdown)
+        old = previous.text
         rng = random.Random(f"{seed} {path.stem}")
         spans = annotations(old, rng)
         anchors = [("quote", as_anchor(old, span)) for span in spans]
@@ -240,7 +241,7 @@ def measure(corpus: Path, count: int, seed: int, max_words: int) -> dict[str, di
                 continue  # the edit is not what it says it is: left out
             row = table[kind]
             started = time.perf_counter()
-            outcomes = reanchor(old, new, anchors)
+            outcomes = reanchor(previous, new, anchors)
             row["seconds"] += time.perf_counter() - started  # type: ignore[assignment]
             row["articles"] += 1
             for span, outcome in zip(spans, outcomes, strict=True):

@@ -31,6 +31,7 @@ import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .model import Anchor, Briefing
 from .textmatch import ReaderText, fold
@@ -73,14 +74,31 @@ def anchors_of(briefing: Briefing) -> Iterator[tuple[str, Anchor]]:
     yield from sorted(found, key=lambda item: (item[1].where.line, item[1].where.column))
 
 
-def reanchor(old: str, new: ReaderText, anchors: list[tuple[str, Anchor]]) -> list[Outcome]:
-    """Each anchor found again in ``new``; ``old`` is the reader's text (folded)
+def reanchor(previous: ReaderText, new: ReaderText, anchors: list[tuple[str, Anchor]]
+             ) -> list[Outcome]:
+    """Each anchor found again in ``new``; ``previous`` is the reader's text
     it was valid against."""
+    old = previous.text
     if old == new.text:  # nothing to do: an anchor found then is found now
         return [_as_before(what, anchor, old) for what, anchor in anchors]
-    alignment = Alignment(old, new.text)
+    alignment = Alignment(old, new.text, block_starts(previous), block_starts(new))
     skeleton = Skeleton(new.text)
     return [_one(what, anchor, old, new, alignment, skeleton) for what, anchor in anchors]
+
+
+def block_starts(reader: ReaderText) -> set[int]:
+    """Where the reader's text starts a paragraph (or another block): after
+    a space that stands for the break between two blocks."""
+    part_of, decoded = reader.part_of, reader.decoded
+    return {0} | {at + 1 for at in _spaces(reader.text)
+                  if part_of[at] < 0 or not decoded[part_of[at]].strip()}
+
+
+def _spaces(text: str) -> Iterator[int]:
+    at = text.find(" ")
+    while at != -1:
+        yield at
+        at = text.find(" ", at + 1)
 
 
 def _as_before(what: str, anchor: Anchor, old: str) -> Outcome:
@@ -240,9 +258,16 @@ class _Context:
 
 class Alignment:
     """The words of two texts aligned (rapidfuzz's Indel opcodes), to carry a
-    span of the old text over to the new one."""
+    span of the old text over to the new one.
 
-    def __init__(self, old: str, new: str):
+    Where words deleted or inserted could stand as well a few words earlier or
+    later (a paragraph deleted whose first words the next one repeats), they
+    are taken to start a paragraph where they can (``old_blocks``,
+    ``new_blocks``: where paragraphs start in each text), as a reader would
+    say the paragraph went, not its end and the next one's start."""
+
+    def __init__(self, old: str, new: str, old_blocks: set[int] | None = None,
+                 new_blocks: set[int] | None = None):
         from rapidfuzz.distance import Indel
 
         self.old_starts, self.old_words = _words(old)
@@ -270,6 +295,9 @@ class Alignment:
                                head + i1, head + i2, head + j1, head + j2])
         blocks.append(["equal", len(old_words) - tail, len(old_words),
                        len(new_words) - tail, len(new_words)])
+        old_firsts = {i for i, at in enumerate(self.old_starts) if at in (old_blocks or ())}
+        new_firsts = {j for j, at in enumerate(self.new_starts) if at in (new_blocks or ())}
+        _slide(blocks, old_words, old_firsts, new_words, new_firsts)
         self.blocks = [tuple(b) for b in blocks if b[1] != b[2]]  # those holding old words
         self.firsts = [b[1] for b in self.blocks]
 
@@ -307,6 +335,40 @@ class Alignment:
 
     def _end_of(self, word: int) -> int:
         return self.new_starts[word] + len(self.new_words[word]) if word >= 0 else 0
+
+
+def _slide(blocks: list[list[Any]], old_words: list[str], old_firsts: set[int],
+           new_words: list[str], new_firsts: set[int]) -> None:
+    """Move each run of words only deleted or only inserted, between two runs
+    kept, to where it starts a paragraph, if it may stand there: the same
+    words, moved by as many as both neighbours allow."""
+    for at in range(1, len(blocks) - 1):
+        before, block, after = blocks[at - 1], blocks[at], blocks[at + 1]
+        if before[0] != "equal" or after[0] != "equal" or block[0] == "equal":
+            continue
+        if block[3] == block[4]:  # deleted
+            words, first, last, firsts = old_words, block[1], block[2], old_firsts
+        elif block[1] == block[2]:  # inserted
+            words, first, last, firsts = new_words, block[3], block[4], new_firsts
+        else:
+            continue
+        if first in firsts:
+            continue
+        earlier = 0
+        while earlier < before[2] - before[1] and words[first - earlier - 1] == \
+                words[last - earlier - 1]:
+            earlier += 1
+        later = 0
+        while later < after[2] - after[1] and words[first + later] == words[last + later]:
+            later += 1
+        shifts = sorted(range(-earlier, later + 1), key=abs)
+        shift = next((d for d in shifts if first + d in firsts), 0)
+        if shift:
+            before[2] += shift
+            before[4] += shift
+            block[1:] = [block[1] + shift, block[2] + shift, block[3] + shift, block[4] + shift]
+            after[1] += shift
+            after[3] += shift
 
 
 def _words(text: str) -> tuple[list[int], list[str]]:
@@ -427,7 +489,7 @@ def reanchor_site(site: Path, slug: str, old_article: str | None = None) -> Repo
             "or the cache was deleted). Give the article as it was with --old FILE, or "
             "build once before editing an article.")
     new = reader_text(briefing.article, raw_html)
-    old = new.text if old_article == briefing.article else reader_text(old_article, raw_html).text
+    old = new if old_article == briefing.article else reader_text(old_article, raw_html)
     return Report(slug, site / briefing.yaml_path, reanchor(old, new, list(anchors_of(briefing))))
 
 

@@ -25,7 +25,7 @@ HERE = Position("content/briefings/x.yaml", 7, 12)
 
 
 def _outcome(old_article: str, new_article: str, text: str, occurrence: int | None = None):
-    [found] = reanchor(reader_text(old_article).text, reader_text(new_article),
+    [found] = reanchor(reader_text(old_article), reader_text(new_article),
                        [("quote", Anchor(text, occurrence, HERE))])
     return found
 
@@ -95,6 +95,15 @@ def test_a_deleted_paragraph_orphans_its_quote_even_where_its_words_stand_elsewh
     assert found.reason == "its passage was deleted"
     deleted = "\n\n".join(p for p in _paragraphs(old) if QUOTE not in p)
     assert _outcome(old, deleted, QUOTE).status == "orphaned"
+
+
+def test_a_deleted_paragraph_whose_next_one_opens_alike_takes_only_its_own_passages() -> None:
+    old = ("In his message to the President of the United States, he wished success.\n\n"
+           "In his message to the Prime Minister of India, he praised the talks.\n")
+    new = "In his message to the Prime Minister of India, he praised the talks.\n"
+    assert _outcome(old, new, "In his message to the President").status == "orphaned"
+    kept = _outcome(old, new, "In his message to the Prime Minister")
+    assert kept.status == "kept"
 
 
 def test_the_same_letters_inside_other_words_are_not_the_passage() -> None:
@@ -301,7 +310,7 @@ def test_a_passage_kept_outside_turns_is_reanchored_and_rewritten_in_its_list() 
     made = briefing(new, labels={"MR. A": "vladimir-putin"},
                     outside=("Photo: the crowd at the gate.",))
     [(what, anchor)] = anchors_of(made)
-    [found] = reanchor(reader_text(old).text, reader_text(new), [(what, anchor)])
+    [found] = reanchor(reader_text(old), reader_text(new), [(what, anchor)])
     assert (what, found.status, found.new_text) == (
         "passage kept outside turns", "changed", "Photo: the large crowd at the gate.")
 

@@ -544,9 +544,11 @@ def describe(outcome: Outcome, written: bool = False) -> str:
     if outcome.status == MOVED:
         if outcome.occurrence == anchor.occurrence:
             return f"{head}: {text} stands elsewhere now; the YAML needs no change"
-        now = f"occurrence {outcome.occurrence}" if outcome.occurrence else \
-            "found once: 'occurrence' to remove"
-        return f"{head}: {text} is {now} now ({fix})"
+        if outcome.occurrence is None:
+            return (f"{head}: {text} stands once now: 'occurrence: {anchor.occurrence}' is to "
+                    f"go ({'removed' if written else '--write removes it'})")
+        return (f"{head}: {text} is occurrence {outcome.occurrence} now "
+                f"({'set' if written else '--write sets it'})")
     if outcome.status == CHANGED:  # the two texts whole, for the difference may be anywhere
         more = f", occurrence {outcome.occurrence}" if outcome.occurrence else ""
         return (f"{head} ({outcome.score}% alike): {outcome.what} '{fold(anchor.text)}' -> "

@@ -61,6 +61,7 @@ class Article:
     note_numbers: tuple[tuple[str, int], ...]  # note id -> its number in the text
     words: int
     tints: tuple[tuple[str, int], ...] = ()  # speaker id -> colour slot, as they speak
+    quote_order: tuple[str, ...] = ()  # the ids of the quotes, in the order of the text
 
 
 @dataclass
@@ -164,6 +165,7 @@ def render_article(
         note_numbers=tuple(note_numbers),
         words=len(reader.text.split()),
         tints=tuple(tints.items()),
+        quote_order=tuple(m.id for m in sorted(marks, key=_Mark.order) if m.kind == "quote"),
     )
     return article, context.problems
 

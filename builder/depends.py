@@ -36,10 +36,10 @@ from typing import Any
 
 from . import paging, urls
 from .cache import digest
-from .link import Indexes, columns, lists_any, shown_on
+from .link import Indexes, columns, counts, lists_any, shown_on
 from .model import Period, Site
 from .problems import Position
-from .render import Planned
+from .render import Planned, feed_entries
 
 
 class _ValuePickler(pickle.Pickler):
@@ -165,6 +165,7 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
         people.update(s for s, refs in after.turns_by_speaker.items()
                       if any(r.said_in in gone_or_new for r in refs if r.precision != "day"))
     files.update(urls.file_of(urls.speaker(s)) for s in people)
+    files.update(urls.speaker(s) + urls.FEED for s in people)  # (its feed lists no more)
 
     days = {day for indexes in (before, after) for day, entry in indexes.days.items()
             if lists_any(entry, changed)}
@@ -186,6 +187,7 @@ def touched_pages(before: Indexes, after: Indexes, changed: Iterable[str],
     tags.update(tag for tag in before.tags.keys() | after.tags.keys()
                 if _differ(before.tags.get(tag), after.tags.get(tag)))
     files.update(urls.file_of(urls.tag(tag)) for tag in tags)
+    files.update(urls.tag(tag) + urls.FEED for tag in tags)
     return files
 
 
@@ -319,8 +321,7 @@ class _Keys:
         latest = shown[:paging.HOME_LATEST] if page == 1 else ()
         return self.key("home", paged, shown, self.listed(shown),
                         tuple(self.site.briefings[s].summary for s in latest),
-                        len(self.site.briefings), len(indexes.briefings_by_speaker),
-                        len(indexes.days), len(indexes.periods), len(indexes.tags))
+                        counts(indexes, self.site.speakers))
 
     def _speakers(self, _: None) -> bytes:
         indexes = self.indexes
@@ -350,8 +351,18 @@ class _Keys:
         return self.key("404")
 
     def _feed(self, _: None) -> bytes:
-        latest = self.indexes.latest_first[:20]
+        latest = feed_entries(self.indexes, "feed", None)
         return self.key("feed", latest, tuple(self.shown[s] for s in latest))
+
+    def _speaker_feed(self, speaker_id: str) -> bytes:
+        latest = feed_entries(self.indexes, "speaker_feed", speaker_id)
+        return self.key("speaker_feed", speaker_id, self.site.speakers[speaker_id].name, latest,
+                        tuple(self.shown[s] for s in latest))
+
+    def _tag_feed(self, tag_slug: str) -> bytes:
+        latest = feed_entries(self.indexes, "tag_feed", tag_slug)
+        return self.key("tag_feed", tag_slug, self.indexes.tags[tag_slug].name, latest,
+                        tuple(self.shown[s] for s in latest))
 
     def _sitemap(self, _: None) -> bytes:
         """The pages, and the day each briefing was published (in its card)."""

@@ -658,8 +658,9 @@ def build_indexes(
             mentioned_in[speaker].append(slug)
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
-    days = _day_index(briefings, chronological, quotes)
-    periods = _day_index(briefings, chronological, quotes, vague=True)
+    said = _spoken(articles, chronological)
+    days = _day_index(briefings, chronological, quotes, said)
+    periods = _day_index(briefings, chronological, quotes, said, vague=True)
     cards = {slug: _card(briefings[slug]) for slug in chronological}
     bumped = _bumped(briefings[slug] for slug in chronological)
     features = {slug: _features(briefings[slug], speaking[slug]) for slug in chronological}
@@ -691,6 +692,15 @@ def build_indexes(
         features=features,
         shown_to=shown,
     )
+
+
+def counts(indexes: Indexes, speakers: Mapping[str, Speaker]) -> dict[str, int]:
+    """What the site counts, wherever a count is shown (the build's last line,
+    the home page, the indexes): its published briefings; its speakers, every
+    one of speakers.yaml (each has a page); its dates, the days, months and
+    years with a page of the timeline; and its tags."""
+    return {"briefings": len(indexes.chronological), "speakers": len(speakers),
+            "dates": len(indexes.days) + len(indexes.periods), "tags": len(indexes.tags)}
 
 
 def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], ...]:
@@ -823,8 +833,9 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
                             for s in named}, newest)
 
     tags, tags_by_briefing = _renewed_tags(old, changed, newest)
-    days = _renewed_days(old.days, changed, quotes, position)
-    periods = _renewed_days(old.periods, changed, quotes, position, vague=True)
+    said = _spoken(articles, changed)
+    days = _renewed_days(old.days, changed, quotes, position, said)
+    periods = _renewed_days(old.periods, changed, quotes, position, said, vague=True)
     features = _updated(old.features,
                         {slug: _features(changed[slug], speaking[slug]) for slug in changed})
     related = old.related if all(features[slug] == old.features[slug] for slug in changed) \
@@ -901,9 +912,16 @@ def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
     return dict(sorted(tags.items())), by_briefing
 
 
+def _spoken(articles: Mapping[str, Article], slugs: Iterable[str]) -> dict[tuple[str, str], int]:
+    """(slug, quote id) -> where the quote stands in its article: a day lists
+    what was said in the order it was said, briefing after briefing."""
+    return {(slug, quote): n for slug in slugs
+            for n, quote in enumerate(articles[slug].quote_order)}
+
+
 def _renewed_days(old: dict[Any, Day], changed: Mapping[str, Briefing],
                   quotes: Mapping[str, list[QuoteRef]], position: dict[str, int],
-                  vague: bool = False) -> dict[Any, Day]:
+                  spoken: dict[tuple[str, str], int], vague: bool = False) -> dict[Any, Day]:
     """The days that list a changed briefing, before or now, made again (with
     ``vague``, the months and years: see :func:`_by_day`)."""
     published, said, happened, ended = _by_day(changed.items(), quotes, vague)
@@ -920,8 +938,10 @@ def _renewed_days(old: dict[Any, Day], changed: Mapping[str, Briefing],
         made = Day(
             published=tuple(sorted(kept(entry.published) + published.get(day, []),
                                    key=position.__getitem__)),
-            quotes=tuple(sorted(kept(entry.quotes) + said.get(day, []),
-                                key=lambda r: (position[r.slug], r.id))),
+            # (The quotes of the briefings that did not change are in order.)
+            quotes=tuple(sorted(kept(entry.quotes) + sorted(
+                said.get(day, []), key=lambda r: spoken.get((r.slug, r.id), 0)),
+                key=lambda r: position[r.slug])),
             events=tuple(sorted(kept(entry.events) + happened.get(day, []),
                                 key=lambda r: position[r.slug])),
             ending=tuple(sorted(kept(entry.ending) + ended.get(day, []),
@@ -986,7 +1006,8 @@ def _moment(briefing: Briefing) -> tuple[date, str]:
 
 
 def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
-               quotes: dict[str, list[QuoteRef]], vague: bool = False) -> dict[Any, Day]:
+               quotes: dict[str, list[QuoteRef]], spoken: dict[tuple[str, str], int],
+               vague: bool = False) -> dict[Any, Day]:
     """What each day lists (with ``vague``, each month and year: see :func:`_by_day`)."""
     published, said, happened, ended = _by_day(((slug, briefings[slug])
                                                 for slug in chronological), quotes, vague)
@@ -996,7 +1017,8 @@ def _day_index(briefings: dict[str, Briefing], chronological: tuple[str, ...],
                       key=(lambda p: p.order) if vague else None):
         days[day] = Day(
             published=tuple(published.get(day, ())),
-            quotes=tuple(sorted(said.get(day, ()), key=lambda r: (order[r.slug], r.id))),
+            quotes=tuple(sorted(said.get(day, ()),
+                                key=lambda r: (order[r.slug], spoken.get((r.slug, r.id), 0)))),
             events=tuple(happened.get(day, ())),
             ending=tuple(ended.get(day, ())),
         )

@@ -219,6 +219,8 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     templates = theme_dirs(raw.templates_dir)
     copies = _copies(site_dir, raw.static_files, templates)
     problems.extend(_collisions({p.file for p in plan}, copies))
+    # Counted as every page counts them (link.counts), the dates from the plan:
+    # a rebuild need not read the timeline's indexes to count them.
     report.briefings, report.speakers = len(briefings), len(speakers)
     report.dates = sum(p.kind in ("day", "period") and p.page == 1 for p in plan)
     report.pages = sum(p.file.endswith(".html") for p in plan)

@@ -71,6 +71,14 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["json_script"] = json_script
+
+    def inline(name: str) -> Markup:
+        """A file of the theme (such as its stylesheet) as text, to write into a
+        page that must not depend on where it is served from: the 404 page."""
+        source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        return Markup(source.replace("</", "<\\/"))
+
+    env.globals["inline"] = inline
     return env
 
 
@@ -133,7 +141,9 @@ def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
         plan += pages("period", p)
     for t in indexes.tags:
         plan += pages("tag", t)
-    plan += [Planned("feed.xml", "feed"), Planned("sitemap.xml", "sitemap")]
+    plan += [Planned(urls.FEED, "feed"), Planned("sitemap.xml", "sitemap")]
+    plan += [Planned(urls.speaker(s) + urls.FEED, "speaker_feed", s) for s in sorted(site.speakers)]
+    plan += [Planned(urls.tag(t) + urls.FEED, "tag_feed", t) for t in indexes.tags]
     plan += [Planned(f"data/{name}.json", "data", name) for name in DATA_FILES]
     return plan
 
@@ -149,8 +159,8 @@ def render_files(site: Site, indexes: Indexes, articles: dict[str, Article],
             assert planned.arg == "speakers", "the build assembles the others from entries"
             yield planned.file, render_speakers_data(site, indexes)
             continue
-        if planned.kind == "feed":
-            text = render_feed(site, indexes)
+        if planned.kind in FEEDS:
+            text = render_feed(site, indexes, planned.kind, planned.arg)
         elif planned.kind == "sitemap":
             text = render_sitemap(site, indexes)
         else:
@@ -191,23 +201,45 @@ def _updated(site: Site, indexes: Indexes, slug: str) -> str:
     return datetime.combine(later, time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_feed(site: Site, indexes: Indexes) -> str:
-    """An Atom feed of the latest briefings (RFC 4287)."""
+# The kinds of feed: the site's, a speaker's and a tag's.
+FEEDS = frozenset({"feed", "speaker_feed", "tag_feed"})
+
+
+def feed_entries(indexes: Indexes, kind: str, arg: Any) -> tuple[str, ...]:
+    """The briefings a feed holds, the latest first: the site's by the latest of
+    publication, annotation and update; a speaker's (those they speak in) and
+    a tag's by publication."""
+    if kind == "speaker_feed":
+        return indexes.briefings_by_speaker.get(arg, ())[:FEED_ENTRIES]
+    if kind == "tag_feed":
+        return indexes.tags[arg].briefings[:FEED_ENTRIES]
+    return indexes.latest_first[:FEED_ENTRIES]
+
+
+def render_feed(site: Site, indexes: Indexes, kind: str = "feed", arg: Any = None) -> str:
+    """An Atom feed of the latest briefings (RFC 4287): the site's, or those of
+    one speaker or one tag (``kind`` and ``arg`` as planned)."""
     config = site.config
-    latest = indexes.latest_first[:FEED_ENTRIES]
+    latest = feed_entries(indexes, kind, arg)
+    page, title = urls.HOME, config.title
+    if kind == "speaker_feed":
+        page, title = urls.speaker(arg), f"{site.speakers[arg].name} · {config.title}"
+    elif kind == "tag_feed":
+        page, title = urls.tag(arg), f"Tagged {indexes.tags[arg].name} · {config.title}"
     updated = max((_updated(site, indexes, s) for s in latest), default="1970-01-01T00:00:00Z")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(config.language)}">',
-        f"  <title>{xml_escape(config.title)}</title>",
+        f"  <title>{xml_escape(title)}</title>",
     ]
-    if config.description:
+    if config.description and kind == "feed":
         lines.append(f"  <subtitle>{xml_escape(config.description)}</subtitle>")
     lines += [
-        f'  <link rel="alternate" type="text/html" href="{_attribute(config.base_url)}"/>',
+        f'  <link rel="alternate" type="text/html" href="{_attribute(_absolute(site, page))}"/>',
         f'  <link rel="self" type="application/atom+xml" '
-        f'href="{_attribute(_absolute(site, "feed.xml"))}"/>',
-        f"  <id>{xml_escape(config.base_url)}</id>",
+        f'href="{_attribute(_absolute(site, page + urls.FEED))}"/>',
+        # (The site's feed is named by the site's address, as it always was.)
+        f"  <id>{xml_escape(_absolute(site, page + urls.FEED) if page else config.base_url)}</id>",
         f"  <updated>{updated}</updated>",
         f"  <author><name>{xml_escape(config.title)}</name></author>",
     ]
@@ -215,6 +247,12 @@ def render_feed(site: Site, indexes: Indexes) -> str:
         briefing = site.briefings[slug]
         url = _attribute(_absolute(site, urls.briefing(slug)))
         summary = briefing.subtitle or " ".join(briefing.summary.split()) or briefing.title
+        if kind == "speaker_feed":  # what they said there, where it is annotated
+            said = [q.anchor.text for q in briefing.quotes if q.speaker == arg]
+            if said:
+                summary = f"“{' '.join(said[0].split())}”" + (
+                    f" and {len(said) - 1} more quote{'s' if len(said) > 2 else ''}"
+                    if len(said) > 1 else "")
         lines += [
             "  <entry>",
             f"    <title>{xml_escape(briefing.title)}</title>",

@@ -42,6 +42,9 @@ def tag(tag_slug: str) -> str:
     return f"tags/{tag_slug}/"
 
 
+FEED = "feed.xml"  # a feed's file in its page's folder (the site's: at the root)
+
+
 def paged(path: str, number: int) -> str:
     """Page ``number`` of a list that runs over several pages: the first keeps
     the list's own path, the next are ``page/2/``, ``page/3/``... below it."""

@@ -7,6 +7,7 @@ dates, relative hrefs, rendered Markdown. Templates never query the site.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,9 +16,10 @@ from typing import Any
 
 from . import markdown, paging, urls
 from .anchor import TINTS, Article
-from .link import EventRef, Indexes, columns, titles
+from .link import EventRef, Indexes, columns, counts, titles
 from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
+from .textmatch import TAG
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ def format_period(period: Period, short: bool = False) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def plain_text(inline_markdown: str) -> str:
+    """The text a reader sees of one line of inline Markdown, without markup."""
+    return html.unescape(TAG.sub("", markdown.render_inline(inline_markdown)))
+
+
 def _labels(day: date) -> tuple[str, str]:
     """A day's ISO form and its words."""
     return day.isoformat(), format_date(day)
@@ -207,10 +214,7 @@ class ViewBuilder:
             "briefings": [self.briefing_item(path, s) | {
                 "summary": markdown.render_block(self.site.briefings[s].summary)}
                 for s in latest],
-            "total": len(self.site.briefings),
-            "counts": {"speakers": len(self.indexes.briefings_by_speaker),
-                       "dates": len(self.indexes.days) + len(self.indexes.periods),
-                       "tags": len(self.indexes.tags)},
+            "counts": counts(self.indexes, self.site.speakers),
             "older": [self.briefing_item(path, s) for s in older],
             "pager": pager,
         }
@@ -282,8 +286,8 @@ class ViewBuilder:
         if source.author:
             original["author"] = {"@type": "Person", "name": source.author}
         data: dict[str, Any] = {
-            "@context": "https://schema.org", "@type": "Article", "headline": briefing.title,
-            "url": base + path, "isBasedOn": original,
+            "@context": "https://schema.org", "@type": "Article", "@id": base + path,
+            "headline": briefing.title, "url": base + path, "isBasedOn": original,
             "isPartOf": {"@type": "WebSite", "name": self.site.config.title, "url": base},
             "inLanguage": self.site.config.language}
         if briefing.subtitle:
@@ -296,23 +300,53 @@ class ViewBuilder:
             data["dateModified"] = max(day for day, _ in briefing.updates).isoformat()
         if briefing.tags:
             data["keywords"] = list(briefing.tags)
-        people = self.indexes.speakers_by_briefing[slug]
-        if people:
-            data["mentions"] = [self._person(s) for s in people]
-        reported = [q for q in briefing.quotes if q.reported_by]
-        if reported:  # reported speech (format 1.1): whose words, relayed by whom
-            data["hasPart"] = [{
-                "@type": "Quotation", "text": " ".join(q.anchor.text.split()),
-                "url": base + path + "#" + q.id, "dateCreated": q.said_on.isoformat(),
-                "spokenByCharacter": self._person(q.speaker),
-                "contributor": self._person(q.reported_by),
-                "creditText": f"{self.site.speakers[q.speaker].name}, as reported by "
-                              f"{self.site.speakers[q.reported_by].name}"} for q in reported]
+        # Who speaks, and the events the article reports.
+        mentions = [self._person(s) for s in self.indexes.speakers_by_briefing[slug]]
+        for event in sorted(briefing.events, key=lambda e: (e.starts.order, e.ends.order, e.id)):
+            mentions.append({"@type": "Event", "name": plain_text(event.summary),
+                             "url": base + path + "#" + event.id,
+                             "startDate": event.starts.iso, "endDate": event.ends.iso})
+        if mentions:
+            data["mentions"] = mentions
+        if briefing.quotes:  # each quote, as said, by whom (and, reported, relayed by whom)
+            data["hasPart"] = [self._quotation(path, q) for q in briefing.quotes]
         return data
 
-    def _person(self, speaker_id: str) -> dict[str, str]:
-        return {"@type": "Person", "name": self.site.speakers[speaker_id].name,
-                "url": self.site.config.base_url + urls.speaker(speaker_id)}
+    def _quotation(self, path: str, quote: Any) -> dict[str, Any]:
+        base = self.site.config.base_url
+        quotation: dict[str, Any] = {
+            "@type": "Quotation", "text": " ".join(quote.anchor.text.split()),
+            "url": base + path + "#" + quote.id, "dateCreated": quote.said_in.iso,
+            "spokenByCharacter": self._person(quote.speaker),
+            "isPartOf": {"@id": base + path}}
+        if quote.reported_by:  # reported speech (format 1.1): relayed by whom
+            quotation["contributor"] = self._person(quote.reported_by)
+            quotation["creditText"] = (f"{self.site.speakers[quote.speaker].name}, as reported "
+                                       f"by {self.site.speakers[quote.reported_by].name}")
+        return quotation
+
+    def _profile(self, path: str, speaker: Speaker) -> dict[str, Any]:
+        """schema.org data (JSON-LD) for a speaker's page: a profile of a person."""
+        person = self._person(speaker.id)
+        if speaker.title:
+            person["jobTitle"] = speaker.title
+        if speaker.affiliation:
+            person["affiliation"] = {"@type": "Organization", "name": speaker.affiliation}
+        if speaker.aliases:
+            person["alternateName"] = list(speaker.aliases)
+        base = self.site.config.base_url
+        return {"@context": "https://schema.org", "@type": "ProfilePage", "url": base + path,
+                "mainEntity": person,
+                "isPartOf": {"@type": "WebSite", "name": self.site.config.title, "url": base}}
+
+    def _person(self, speaker_id: str) -> dict[str, Any]:
+        """A speaker as schema.org's Person: their page, and their links as sameAs."""
+        speaker = self.site.speakers[speaker_id]
+        person: dict[str, Any] = {"@type": "Person", "name": speaker.name,
+                                  "url": self.site.config.base_url + urls.speaker(speaker_id)}
+        if speaker.links:
+            person["sameAs"] = [url for _, url in speaker.links]
+        return person
 
     def _speaking(self, path: str, speaker_id: str, extra: str, day: date) -> dict[str, Any]:
         """A speaker linked with the role they held on ``day``."""
@@ -417,6 +451,8 @@ class ViewBuilder:
             "roles": [self._held(path, held) for held in speaker.roles] if number == 1 else [],
             "dated_aliases": [self._held(path, held) for held in speaker.dated_aliases],
             "tint": own_tint,
+            "feed": urls.relative(path, urls.speaker(speaker.id) + urls.FEED),
+            "structured": self._profile(path, speaker),
             "first": number == 1,  # the profile is shown on the first page only
             "description": markdown.render_block(speaker.description)
             if speaker.description and number == 1 else "",
@@ -468,7 +504,7 @@ class ViewBuilder:
                     years.append({"year": year, "months": [], "period": vague[year, 0]})
             years = _merged(years)
         return self.page(path, "dates.html", "Dates", {"years": years,
-                                                        "total": len(self.indexes.days),
+                                                        "total": counts(self.indexes, {})["dates"],
                                                         "periods": len(self.indexes.periods)},
                          current="Dates")
 
@@ -556,6 +592,7 @@ class ViewBuilder:
         path, (listed,), pager = self._paged("tag", tag_slug, number)
         tag = self.indexes.tags[tag_slug]
         view = {"name": tag.name, "total": len(tag.briefings),
+                "feed": urls.relative(path, urls.tag(tag_slug) + urls.FEED),
                 "briefings": [self.briefing_item(path, s) for s in tag.briefings[listed]],
                 "pager": pager}
         return self.page(path, "tag.html", self._numbered(f"Tagged {tag.name}", pager), view,

@@ -119,3 +119,20 @@ def test_the_speakers_of_each_briefing_page_get_different_colours(
             several += len(found) > 1
         assert several >= 3  # pages where several speakers meet
         context.close()
+
+
+def test_the_404_page_is_styled_wherever_it_is_served_from(
+        page: Page, example_site: Path, tmp_path: Path) -> None:
+    """A host serves it at the address that was not found, at any depth, and
+    before the site is deployed at base_url: alone in a folder, it is styled."""
+    alone = tmp_path / "some" / "deep" / "missing"
+    alone.mkdir(parents=True)
+    (alone / "index.html").write_bytes((example_site / "404.html").read_bytes())
+    page.goto(alone.as_uri() + "/index.html")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == \
+        "rgb(253, 252, 250)"  # the theme's --bg
+    heading = page.locator("h1")
+    assert heading.inner_text() == "Page not found"
+    assert page.evaluate("document.styleSheets.length") == 1
+    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") \
+        == "absolute"

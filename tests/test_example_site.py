@@ -131,3 +131,44 @@ def test_feed_is_atom_and_sitemap_lists_every_page(built) -> None:
              for p in out.rglob("index.html")}
     pages = {p.replace(BASE_URL + "/", BASE_URL) for p in pages}
     assert locs == pages
+
+
+def test_every_count_agrees_wherever_it_is_shown(built) -> None:
+    """One definition (builder/link.py: counts): the build's last line, the
+    home page and the indexes count the same briefings, speakers, dates and tags."""
+    out, output = built
+    said = dict((kind, int(n)) for n, kind in re.findall(r"(\d+) (briefings|speakers|dates)",
+                                                         output))
+    home = (out / "index.html").read_text("utf-8")
+    shown = re.search(r'<p class="counts">(\d+) briefings ·\s*<a[^>]*>(\d+) speakers</a> ·\s*'
+                      r'<a[^>]*>(\d+) dates</a> ·\s*<a[^>]*>(\d+) tags</a>', home).groups()
+    on_home = dict(zip(("briefings", "speakers", "dates", "tags"), map(int, shown), strict=True))
+    assert {k: on_home[k] for k in said} == said
+    assert on_home["briefings"] == len(list((out / "briefings").glob("*/index.html")))
+    speakers = (out / "speakers" / "index.html").read_text("utf-8")
+    assert on_home["speakers"] == len(re.findall(r'<th scope="row">', speakers)) \
+        == len(list((out / "speakers").glob("*/index.html")))
+    dates = (out / "dates" / "index.html").read_text("utf-8")
+    assert re.search(rf'<p class="lede">{on_home["dates"]} dates\b', dates)
+    assert on_home["dates"] == len(list((out / "dates").glob("*/index.html")))
+    assert on_home["tags"] == len(list((out / "tags").glob("*/index.html")))
+
+
+def test_a_day_lists_what_was_said_in_the_order_it_was_said(built) -> None:
+    out, _ = built
+    checked = 0
+    for day in sorted((out / "dates").glob("*/index.html")):
+        html = day.read_text("utf-8")
+        said = re.search(r'<section aria-labelledby="quotes-heading">.*?</section>', html, re.S)
+        if not said:
+            continue
+        linked = list(dict.fromkeys(re.findall(r'class="passage" href="../../briefings/([^/]+)/#'
+                                               r'([^"]+)"', said.group(0))))
+        for slug in dict.fromkeys(s for s, _ in linked):
+            page = (out / "briefings" / slug / "index.html").read_text("utf-8")
+            in_text = list(dict.fromkeys(
+                re.findall(r'<mark class="quote[^"]*" data-quote="([^"]+)"', page)))
+            listed = [quote for s, quote in linked if s == slug]
+            assert listed == [q for q in in_text if q in listed], (day, slug)
+            checked += len(listed) > 1
+    assert checked >= 2

@@ -134,3 +134,46 @@ def _output_file(out: Path, url: str) -> Path | None:
     file = (out / path / "index.html") if path == "" or path.endswith("/") else out / path
     inside = file.resolve().is_relative_to(out.resolve())
     return file if inside and file.is_file() and file.name != "404.html" else None
+
+
+def _page_feeds(example_site: Path) -> list[Path]:
+    return sorted([*example_site.glob("speakers/*/feed.xml"),
+                   *example_site.glob("tags/*/feed.xml")])
+
+
+def test_every_speaker_and_tag_has_a_valid_feed_linked_from_its_page(
+        example_site: Path, atom_schema: etree.RelaxNG) -> None:
+    feeds = _page_feeds(example_site)
+    speakers = [p for p in (example_site / "speakers").iterdir() if p.is_dir()]
+    tags = [p for p in (example_site / "tags").iterdir() if p.is_dir()]
+    assert len(feeds) == len(speakers) + len(tags) >= 20
+    for feed in feeds:
+        assert _validate(atom_schema, feed.read_bytes()) == [], feed
+        page = (feed.parent / "index.html").read_text("utf-8")
+        assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" '
+                         r'href="feed.xml">', page), feed
+        document = etree.fromstring(feed.read_bytes())
+        folder = feed.parent.relative_to(example_site).as_posix()
+        [own] = [link.get("href") for link in document.iter(f"{ATOM}link")
+                 if link.get("rel") == "self"]
+        assert own == f"{EXAMPLE_BASE_URL}{folder}/feed.xml"
+        assert document.findtext(f"{ATOM}id") == own
+        assert len(list(document.iter(f"{ATOM}entry"))) <= 20
+
+
+def test_a_speaker_feed_holds_the_briefings_they_speak_in_with_their_words(
+        example_site: Path) -> None:
+    feed = etree.fromstring((example_site / "speakers" / "vladimir-putin" / "feed.xml")
+                            .read_bytes())
+    assert feed.findtext(f"{ATOM}title").startswith("Vladimir Putin · ")
+    entries = list(feed.iter(f"{ATOM}entry"))
+    page = (example_site / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8")
+    briefings = re.search(r'<section aria-labelledby="briefings-heading">.*?</section>', page,
+                          re.S).group(0)
+    listed = re.findall(r'<h3><a href="../../briefings/([^/]+)/">', briefings)
+    assert [e.findtext(f"{ATOM}id").rsplit("/", 2)[-2] for e in entries] == listed[:20]
+    seed = next(e for e in entries if "putin-csto-kazakhstan" in e.findtext(f"{ATOM}id"))
+    assert seed.findtext(f"{ATOM}summary").startswith("“Those who were protesting")
+    tag = etree.fromstring((example_site / "tags" / "csto" / "feed.xml").read_bytes())
+    assert all(any(c.get("term") == "csto" for c in e.iter(f"{ATOM}category"))
+               for e in tag.iter(f"{ATOM}entry"))

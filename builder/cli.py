@@ -101,6 +101,21 @@ def _parser() -> argparse.ArgumentParser:
                              help="add the suggestions to the briefing's .yaml, keeping "
                                   "its comments and layout")
     _site_option(suggest_cmd)
+    reanchor_cmd = commands.add_parser(
+        "reanchor", help="find annotations' passages again after their article changed",
+        description="Find the passage of each quote, event, note and transcript 'outside' "
+                    "anchor again in its article, starting from the article as the last "
+                    "build that found all its anchors read it (kept in the build cache), "
+                    "or from --old. Each anchor is reported kept, moved, changed, ambiguous "
+                    "or orphaned; exit status 1 if any is ambiguous or orphaned.")
+    reanchor_cmd.add_argument("slugs", nargs="*", metavar="SLUG",
+                              help="the briefings (default: every briefing of the site)")
+    reanchor_cmd.add_argument("--old", type=Path, metavar="FILE",
+                              help="the article as it was (Markdown); with one SLUG only")
+    reanchor_cmd.add_argument("--write", action="store_true",
+                              help="rewrite the moved and changed anchors in the .yaml, "
+                                   "keeping every other byte of it")
+    _site_option(reanchor_cmd)
     return parser
 
 
@@ -131,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return _scaffold(args)
     if args.command == "suggest":
         return _suggest(args)
+    if args.command == "reanchor":
+        return _reanchor(args)
     site = args.site
     if not (site / "site.yaml").is_file():
         print(f"briefings: error: no site.yaml in '{site}'. Run this in a site folder, "
@@ -241,6 +258,32 @@ def _suggest(args: argparse.Namespace) -> int:
         print(f"added {added} suggestion{'s' if added != 1 else ''} to {found.path}; "
               "check them, then build.", file=sys.stderr)
     return 0
+
+
+def _reanchor(args: argparse.Namespace) -> int:
+    from .reanchor import reanchor_all
+
+    if not (args.site / "site.yaml").is_file():
+        print(f"briefings: error: no site.yaml in '{args.site}'. Run this in a site folder, "
+              "or pass --site DIR.", file=sys.stderr)
+        return 2
+    if args.old is not None and len(args.slugs) != 1:
+        print("briefings: error: --old FILE is the previous article of one briefing: "
+              "name exactly one SLUG with it.", file=sys.stderr)
+        return 2
+    unknown = [slug for slug in args.slugs
+               if not (args.site / "content" / "briefings" / f"{slug}.yaml").is_file()]
+    if unknown:
+        print(f"briefings: error: no briefing '{unknown[0]}' in {args.site}: "
+              f"content/briefings/{unknown[0]}.yaml is not there.", file=sys.stderr)
+        return 2
+    try:
+        old = args.old.read_text("utf-8-sig").replace("\r\n", "\n") if args.old else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"briefings: error: cannot read --old {args.old}: {exc}", file=sys.stderr)
+        return 2
+    return reanchor_all(args.site, args.slugs, old, args.write, print,
+                        lambda line: print(f"briefings: error: {line}", file=sys.stderr))
 
 
 def _drafts_left_out(summary: dict[str, int]) -> str:

@@ -313,11 +313,7 @@ def as_yaml(quotes: list[Suggested], events: list[SuggestedEvent],
             labels: list[tuple[str, str | None, int]], path: str) -> str:
     """One YAML mapping with ``quotes:`` and ``labels:``, commented with where
     each was found, ready to paste into the briefing's annotations."""
-    import yaml
-
-    def plain(value: str) -> str:
-        return yaml.safe_dump(value, allow_unicode=True, width=10_000,
-                              default_style=None).removesuffix("\n...\n").rstrip("\n")
+    from .yamledit import scalar as plain
 
     lines = [f"# Suggested for {path}: check each against the article before you keep it."]
     lines.append("quotes:" if quotes else "quotes: []")
@@ -348,6 +344,8 @@ def write_into(path: Path, quotes: list[Suggested], events: list[SuggestedEvent]
     nothing, where a list is written inline (``quotes: [...]``)."""
     import yaml
 
+    from .yamledit import scalar as plain
+
     text = path.read_text("utf-8")
     source_lines = text.splitlines()
 
@@ -372,10 +370,6 @@ def write_into(path: Path, quotes: list[Suggested], events: list[SuggestedEvent]
     inserts: list[tuple[int, list[str]]] = []  # (line index to insert before, lines)
     tail: list[str] = []  # what goes at the end of the file
     added = 0
-
-    def plain(value: str) -> str:
-        return yaml.safe_dump(value, allow_unicode=True, width=10_000,
-                              default_style=None).removesuffix("\n...\n").rstrip("\n")
 
     def items(kind: str, entries: list[list[tuple[str, str]]]) -> None:
         nonlocal added
@@ -466,34 +460,20 @@ class Suggestions:
 def suggest(site: Path, slug: str) -> Suggestions:
     """What is suggested for the briefing ``slug`` of the site at ``site``.
     Raises LookupError, with the reason, for a briefing that cannot be read."""
-    from .config import read_config
-    from .load import UNREAD, RawPair, read_pair, read_text
-    from .validate import read_briefing, read_speakers
+    from .load import read_text
+    from .validate import read_one_briefing, read_speakers
 
-    config_file, _ = read_text(site, "site.yaml")
-    config, _ = read_config(config_file)
+    briefing, raw_html = read_one_briefing(site, slug)
     speakers_file, _ = read_text(site, "content/speakers.yaml")
     speakers, _, _ = read_speakers(speakers_file)
-    folder = site / "content" / "briefings"
-    if not (folder / f"{slug}.md").is_file() or not (folder / f"{slug}.yaml").is_file():
-        raise LookupError(f"no briefing '{slug}': content/briefings/{slug}.md and .yaml "
-                          "must both be there")
-    pair, problems = read_pair(site, RawPair(slug, UNREAD, UNREAD, b"", True))
-    if pair is None:
-        raise LookupError("; ".join(map(str, problems)))
-    briefing, _ = read_briefing(pair, config.timezone if config else "UTC")
-    if briefing is None:
-        raise LookupError(f"{pair.annotations.path} is not a YAML mapping: fix it first "
-                          "('briefings check' says where)")
-    raw_html = config.raw_html if config else "text"
     labels = suggest_labels(briefing, speakers, raw_html)
     # The quotes of turns whose labels are suggested too: as if they were mapped.
-    mapped = tuple((label, speaker, Position(pair.annotations.path))
+    mapped = tuple((label, speaker, Position(briefing.yaml_path))
                    for label, speaker, _ in labels)
     if mapped:
         transcript = briefing.transcript or Transcript((), briefing.source.published)
         briefing = dataclasses.replace(briefing, transcript=dataclasses.replace(
             transcript, labels=transcript.labels + mapped))
-    return Suggestions(site / pair.annotations.path,
+    return Suggestions(site / briefing.yaml_path,
                        suggest_quotes(briefing, speakers, raw_html),
                        suggest_events(briefing, speakers, raw_html), labels)

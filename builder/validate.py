@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import fields, urls
@@ -463,3 +464,25 @@ class _Annotations:
                                        "'passage:' and 'occurrence:'), not "
                                        f"{fields.describe(item)}."))
         return found
+
+
+def read_one_briefing(site: Path, slug: str) -> tuple[Briefing, str]:
+    """A briefing of a site as the build reads it, and the site's raw_html
+    setting. Raises LookupError for one that cannot be read."""
+    from .config import read_config
+    from .load import UNREAD, read_pair, read_text
+
+    config_file, _ = read_text(site, "site.yaml")
+    config, _ = read_config(config_file)
+    folder = site / "content" / "briefings"
+    if not (folder / f"{slug}.md").is_file() or not (folder / f"{slug}.yaml").is_file():
+        raise LookupError(f"no briefing '{slug}': content/briefings/{slug}.md and .yaml "
+                          "must both be there")
+    pair, problems = read_pair(site, RawPair(slug, UNREAD, UNREAD, b"", True))
+    if pair is None:
+        raise LookupError("; ".join(map(str, problems)))
+    briefing, _ = read_briefing(pair, config.timezone if config else "UTC")
+    if briefing is None:
+        raise LookupError(f"{pair.annotations.path} is not a YAML mapping: fix it first "
+                          "('briefings check' says where)")
+    return briefing, config.raw_html if config else "text"

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -50,6 +50,23 @@ def copy_site(tmp_path: Path):
         shutil.copytree(source, target, symlinks=True)
         return target
     return copy
+
+
+@pytest.fixture
+def secret_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Switch the cache's secret to that of a user whose cache folder is
+    ``tmp_path / name``; afterwards, tests read their own again."""
+    from builder import cache
+
+    def switch(name: str) -> None:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / name))
+        cache._secret.cache_clear()
+        cache.secret_tag.cache_clear()
+
+    yield switch
+    monkeypatch.undo()
+    cache._secret.cache_clear()
+    cache.secret_tag.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -239,36 +239,25 @@ def test_a_cache_that_was_not_made_here_is_never_read(tmp_path: Path) -> None:
 
 
 def test_a_cache_made_with_another_secret_publishes_nothing_of_its_own(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, secret_of: Callable[[str], None]) -> None:
     """A rebuild takes the entries of unchanged briefings from the data files
     as last written, where the cache says they stand: a cache made by another
     user (another secret) must match nothing, so that what such files say is
     never published again, even for a site that is the same."""
     site = _example_site(tmp_path / "site")
     out = tmp_path / "public"
-
-    def secret_of(folder: str) -> None:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / folder))
-        cache._secret.cache_clear()
-        cache.secret_tag.cache_clear()
-
-    try:
-        secret_of("theirs")
-        assert build(site, out).ok
-        quotes = out / "data" / "quotes.json"
-        data = quotes.read_bytes()
-        first = data.index(b'"text": "') + len(b'"text": "')
-        quotes.write_bytes(data[:first] + b"planted" + data[first + len(b"planted"):])
-        secret_of("ours")
-        _article(site)
-        assert build(site, out).ok
-        assert build(site, tmp_path / "clean", cache=False).ok
-        assert _tree(out) == _tree(tmp_path / "clean")
-        assert b"planted" not in (out / "data" / "quotes.json").read_bytes()
-    finally:  # later tests read the secret of their own environment again
-        monkeypatch.undo()
-        cache._secret.cache_clear()
-        cache.secret_tag.cache_clear()
+    secret_of("theirs")
+    assert build(site, out).ok
+    quotes = out / "data" / "quotes.json"
+    data = quotes.read_bytes()
+    first = data.index(b'"text": "') + len(b'"text": "')
+    quotes.write_bytes(data[:first] + b"planted" + data[first + len(b"planted"):])
+    secret_of("ours")
+    _article(site)
+    assert build(site, out).ok
+    assert build(site, tmp_path / "clean", cache=False).ok
+    assert _tree(out) == _tree(tmp_path / "clean")
+    assert b"planted" not in (out / "data" / "quotes.json").read_bytes()
 
 
 @pytest.fixture()

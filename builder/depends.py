@@ -40,6 +40,7 @@ from .link import Indexes, columns, counts, lists_any, shown_on
 from .model import Period, Site
 from .problems import Position
 from .render import Planned, feed_entries
+from .views import quote_chart
 
 
 class _ValuePickler(pickle.Pickler):
@@ -278,6 +279,8 @@ class _Keys:
                         self.listed(dict.fromkeys(slugs)),
                         self.has_page(r.said_in for r in turns), briefings,
                         self.listed(briefings), mentioned, self.listed(mentioned),
+                        quote_chart(r.said_on for r in indexes.quotes_by_speaker.get(
+                            speaker_id, ())) if page == 1 else (),
                         indexes.co_speakers.get(speaker_id, ()) if page == 1 else ())
 
     def _day(self, day: Any, page: int) -> bytes:

@@ -61,6 +61,7 @@ class _Environment(jinja2.Environment):
 
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}\s*")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.S)
 
 
 def environment(dirs: list[Path]) -> jinja2.Environment:
@@ -81,8 +82,9 @@ def environment(dirs: list[Path]) -> jinja2.Environment:
         page that must not depend on where it is served from: the 404 page."""
         source, _, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
         # Web fonts are left out: their addresses are relative to the stylesheet,
-        # not to the page; the system fonts named after them stand in.
-        source = _FONT_FACE.sub("", source)
+        # not to the page; the system fonts named after them stand in. So are
+        # the comments, which a page has no use for.
+        source = _CSS_COMMENT.sub("", _FONT_FACE.sub("", source))
         return Markup(source.replace("</", "<\\/"))
 
     env.globals["inline"] = inline

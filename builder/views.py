@@ -459,6 +459,7 @@ class ViewBuilder:
             "links": [Link(url, label) for label, url in speaker.links] if number == 1 else [],
             "quotes": quotes,
             "relayed": relayed, "relayed_count": len(all_relayed),
+            "chart": _bars(quote_chart(r.said_on for r in all_quotes)) if number == 1 else [],
             "quote_count": len(all_quotes),
             "turn_groups": turn_groups,
             "turn_count": len(turns),
@@ -505,7 +506,8 @@ class ViewBuilder:
             years = _merged(years)
         return self.page(path, "dates.html", "Dates", {"years": years,
                                                         "total": counts(self.indexes, {})["dates"],
-                                                        "periods": len(self.indexes.periods)},
+                                                        "periods": len(self.indexes.periods),
+                                                        "chart": _activity_chart(years)},
                          current="Dates")
 
     @staticmethod
@@ -606,6 +608,56 @@ class ViewBuilder:
         page.nav = [Link(base + target, link.text) for target, link in zip(
             (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
         return page
+
+
+_MONTHS = tuple(date(2000, m, 1).strftime("%B") for m in range(1, 13))
+
+
+def _activity_chart(years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline drawn as bars: a row a year, a bar a month, as high as what
+    the month lists (briefings published, quotes said, events), against the
+    busiest month of the site; each bar links to its month's section."""
+    def activity(row: dict[str, Any] | None) -> int:
+        return row["published"] + row["quotes"] + row["events"] if row else 0
+
+    totals = {(y["year"], int(m["id"][5:])): sum(activity(d) for d in m["days"])
+              + activity(m["period"]) for y in years for m in y["months"]}
+    busiest = max(totals.values(), default=0) or 1
+    chart = []
+    for year in years:
+        months = []
+        for number, name in enumerate(_MONTHS, start=1):
+            total = totals.get((year["year"], number))
+            months.append({"href": f"#m{year['year']}-{number:02d}" if total is not None else "",
+                           "level": f"{(total or 0) / busiest:.2f}",
+                           "label": f"{name} {year['year']}: {total or 0}"})
+        chart.append({"year": year["year"], "months": months,
+                      "total": sum(totals.get((year["year"], n), 0) for n in range(1, 13))
+                      + activity(year["period"])})
+    return chart
+
+
+def _bars(counts: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    busiest = max((n for _, n in counts), default=0) or 1
+    return [{"label": label, "count": n, "level": f"{n / busiest:.2f}"} for label, n in counts]
+
+
+def quote_chart(said: Iterable[date]) -> list[tuple[str, int]]:
+    """A speaker's quotes over time, as (year, count) from the first year to
+    the last, or, all in one year, as (month, count) over that year."""
+    days = sorted(said)
+    if not days:
+        return []
+    if days[0].year == days[-1].year:
+        by_month = [0] * 12
+        for day in days:
+            by_month[day.month - 1] += 1
+        return [(f"{name[:3]} {days[0].year}", n) for name, n in zip(_MONTHS, by_month,
+                                                                        strict=True)]
+    by_year = {year: 0 for year in range(days[0].year, days[-1].year + 1)}
+    for day in days:
+        by_year[day.year] += 1
+    return [(str(year), n) for year, n in by_year.items()]
 
 
 def _merged(years: list[dict[str, Any]]) -> list[dict[str, Any]]:

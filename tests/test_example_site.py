@@ -193,3 +193,23 @@ def test_every_page_has_open_graph_and_twitter_card_metadata(built) -> None:
         assert meta["twitter:card"] == "summary", page
         title = re.search(r"<title>(.*?)</title>", html).group(1)
         assert unescape(title).startswith(unescape(meta["og:title"])), page
+
+
+def test_the_timeline_and_each_speaker_draw_their_activity_without_script(built) -> None:
+    out, _ = built
+    dates = (out / "dates" / "index.html").read_text("utf-8")
+    chart = re.search(r'<figure class="timeline-chart">.*?</figure>', dates, re.S).group(0)
+    years = re.findall(r'<a class="chart-year" href="#y(\d{4})">', chart)
+    assert years == sorted(set(years)) and len(years) >= 5
+    bars = re.findall(r'<a href="#m(\d{4}-\d\d)" style="--level: ([\d.]+)"', chart)
+    assert len(re.findall(r"<li>(?:<a href|<span class=\"no-bar\")", chart)) == 12 * len(years)
+    assert max(float(level) for _, level in bars) == 1.0
+    for month, _ in bars:  # each bar leads to its month's section of the timeline
+        assert f'<section id="m{month}"' in dates
+    assert "<script" not in chart
+    putin = (out / "speakers" / "vladimir-putin" / "index.html").read_text("utf-8")
+    drawn = re.search(r'<figure class="quote-chart">.*?</figure>', putin, re.S).group(0)
+    counted = [int(n) for n in re.findall(r'<span class="visually-hidden">: (\d+)</span>', drawn)]
+    quote_count = int(re.search(r'<h2 id="quotes-heading">Quotes <span class="count">(\d+)', putin)
+                      .group(1))
+    assert sum(counted) == quote_count and len(counted) >= 3

@@ -41,7 +41,9 @@ from linkcheck import broken_links
 
 SLUGS = ("2022-01-10-first", "second", "third-3")
 SPEAKER_IDS = ("vladimir-putin", "joe-biden")
-SITE = {"title": "Random briefings", "base_url": "https://example.org/r/"}
+# (No search index: Pagefind run for each of hundreds of random sites would be
+# most of the time of these tests; test_search.py tests it.)
+SITE = {"title": "Random briefings", "base_url": "https://example.org/r/", "search": False}
 SPEAKERS = {"vladimir-putin": {"name": "Vladimir Putin", "aliases": ["Putin"]},
             "joe-biden": {"name": "Joe Biden"}}
 

@@ -45,5 +45,8 @@ def index_site(pages: Path, target: Path) -> None:
                            "--glob", INDEXED, "--silent"], capture_output=True, text=True,
                           check=False, stdin=subprocess.DEVNULL)
     if done.returncode != 0 or not (target / "pagefind-entry.json").is_file():
-        said = " ".join((done.stderr or done.stdout).split())[:500] or f"exit {done.returncode}"
-        raise IndexFailed(f"Pagefind could not index the site: {said}")
+        said = " ".join((done.stderr or done.stdout).split())[:500].rstrip(".") \
+            or f"exit status {done.returncode}"
+        raise IndexFailed(f"Pagefind could not index the site: {said}. The last index is "
+                          "kept: build again once that is mended, or set 'search: false' "
+                          "in site.yaml")

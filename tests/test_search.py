@@ -184,3 +184,17 @@ def test_a_build_killed_while_indexing_leaves_no_half_index(tmp_path: Path) -> N
     assert built.code == 0, built.err
     assert not [p for p in out.parent.iterdir() if ".index-" in p.name]
     assert any("Killed while indexed" in p["content"] for p in _fragments(out).values())
+
+
+def test_a_build_without_the_index_drops_it_and_the_next_build_makes_it(tmp_path: Path) -> None:
+    """As the preview server builds (``index=False``, as ``--no-search``): the
+    output keeps no index, rather than an old one; a build makes it again."""
+    site = _site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    served = build(site, index=False, drafts=True)
+    assert served.ok and served.indexed is None
+    assert not (out / "pagefind").exists() and (out / "search" / "index.html").is_file()
+    again = build(site)
+    assert again.ok and again.indexed is not None
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()

@@ -4,7 +4,6 @@ checking that what was written is safe to open in a browser."""
 from __future__ import annotations
 
 import json
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -12,6 +11,8 @@ from pathlib import Path
 
 from builder.markdown import is_safe_url
 from builder.pipeline import Report, build
+
+from helpers import without_search_markup
 
 SITE = "title: Hostile\nbase_url: https://example.org/h/\n"
 SPEAKERS = "jane-roe:\n  name: Jane Roe\n  role: Minister\n"
@@ -96,15 +97,6 @@ ATTRIBUTES = frozenset(
     "data-event data-note data-quote data-speaker-name data-speaker datetime href id lang "
     "name rel scope tabindex title type value src alt start style hidden "
     "data-pagefind-body data-pagefind-ignore data-pagefind-filter data-bundle data-root".split())
-# The search box of every page and the two scripts of the search page, as the
-# theme writes them (templates/base.html, search.html): markup that content,
-# escaped, cannot make, taken out of a page before it is checked.
-_SEARCH_MARKUP = re.compile(
-    r'<form class="site-search" action="[^"<>]*" method="get" role="search">\s*'
-    r'<label for="site-search-words" class="visually-hidden">Search the briefings</label>\s*'
-    r'<input id="site-search-words" type="search" name="q" placeholder="Search" '
-    r'autocomplete="off">\s*<button type="submit">Search</button>\s*</form>'
-    r'|<script src="\.\./(?:pagefind/pagefind-ui|assets/search)\.js"></script>')
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "poster"})
 
 
@@ -191,7 +183,7 @@ def unsafe_parts(out: Path, elements: frozenset[str] = ELEMENTS) -> list[str]:
     found = []
     for page in sorted(out.rglob("*.html")):
         scan = _Scan(elements)
-        scan.feed(_SEARCH_MARKUP.sub("", page.read_text(encoding="utf-8")))
+        scan.feed(without_search_markup(page.read_text(encoding="utf-8")))
         scan.close()
         for script in scan.scripts:
             try:

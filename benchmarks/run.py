@@ -10,6 +10,13 @@ Briefing Room unless ``--whitehouse none``) and each tool, three builds:
 - no change: the same build again over the output of the cold one;
 - one edit: one article changed (a paragraph added at its end), built again.
 
+Our builds run with ``--no-search``, like for like with Hugo and Pelican, which
+make no search index. The search index is measured on its own, once the other
+builds of a repetition are done: a build with it over the same output, which
+has nothing else to do, and the indexing time that build reports ("search
+index", Pagefind run over the whole site), which is what any build that
+changed a page adds when search is on.
+
 Tools take turns: each repetition runs the three builds of every tool, and the
 order of the tools rotates from one repetition to the next, so a slow moment of
 the machine does not fall on one tool only. The table gives the median wall
@@ -29,6 +36,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import signal
@@ -65,6 +73,8 @@ class Result:
     runs: dict[str, list[Run]] = field(default_factory=lambda: {s: [] for s in SCENARIOS})
     pages: int = 0
     summary: str = ""  # the tool's own last line (ours: counts and warnings)
+    index: list[float] = field(default_factory=list)  # seconds of our search index (Pagefind)
+    indexed: list[Run] = field(default_factory=list)  # the builds that made it
 
 
 # -- the tools -----------------------------------------------------------------
@@ -97,8 +107,9 @@ class Tool:
 class Briefings(Tool):
     python: str = sys.executable
 
-    def command(self, site: Path, out: Path) -> list[str]:
-        return [self.python, "-m", "builder", "build", "--site", str(site), "--out", str(out)]
+    def command(self, site: Path, out: Path, search: bool = False) -> list[str]:
+        return [self.python, "-m", "builder", "build", "--site", str(site), "--out", str(out),
+                *(() if search else ("--no-search",))]
 
     def clean(self, site: Path, out: Path) -> None:
         super().clean(site, out)
@@ -376,7 +387,24 @@ def bench(corpus: str, folder: Path, tools: list[Tool], repeat: int, timeout: fl
                 article.write_bytes(original)
                 if annotated:
                     annotated[0].write_bytes(annotated[1])
+            if isinstance(tool, Briefings) and result.runs["cold"][-1:] \
+                    and result.runs["cold"][-1].ok:
+                index_search(tool, site, out, logs / f"search-index-{rep + 1}.log", result,
+                             timeout, f"  {rep + 1}/{repeat} {tool.name:<9} {'search index':<14}")
     return list(results.values())
+
+
+def index_search(tool: Briefings, site: Path, out: Path, log: Path, result: Result,
+                 timeout: float, prefix: str) -> None:
+    """A build with the search index over an output without one: the build
+    has nothing else to do; the seconds Pagefind took are in its last line."""
+    run = measure(tool.command(site, out, search=True), log, timeout)
+    found = re.search(r"; search index ([\d.]+) s", last_line(log)) if run.ok else None
+    result.indexed.append(run)
+    if found:
+        result.index.append(float(found.group(1)))
+    print(f"{prefix} {run.wall:8.2f} s {run.peak_mib:7.0f} MiB "
+          f"(Pagefind {found.group(1) if found else '?'} s) {run.note}", flush=True)
 
 
 # -- reporting -----------------------------------------------------------------
@@ -428,6 +456,14 @@ def table(results: list[Result]) -> str:
                     f" | {_seconds(statistics.median(r.cpu for r in runs))} | "
                     f"{max(r.peak_mib for r in runs):,.0f} MiB | "
                     f"{max(max(r.total_mib, r.peak_mib) for r in runs):,.0f} MiB | {ratio} |")
+    rows += ["", "| corpus | search index (Pagefind, whole site) | min-max "
+             "| the build that made it | peak memory |", "| --- | ---: | ---: | ---: | ---: |"]
+    for result in results:
+        if result.index:
+            rows.append(f"| {result.corpus} | {_seconds(statistics.median(result.index))} | "
+                        f"{_seconds(min(result.index))}-{_seconds(max(result.index))} | "
+                        f"{_seconds(_median(result.indexed) or 0)} | "
+                        f"{max(r.peak_mib for r in result.indexed):,.0f} MiB |")
     return "\n".join(rows)
 
 

@@ -228,31 +228,33 @@ def output_manifest(out: Path) -> bytes:
 
 # The manifest the nothing-changed check just took, for the build that follows
 # it in the same process to use instead of walking the site again. Taken once.
-_just_taken: tuple[tuple[str, str, bool, bool], Manifest] | None = None
+_just_taken: tuple[tuple[str, str, bool, bool, bool], Manifest] | None = None
 
 
-def _options(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool
-             ) -> tuple[str, str, bool, bool]:
-    return str(site_dir.resolve()), str(out_dir.resolve() if out_dir else ""), strict, drafts
+def _options(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool, index: bool
+             ) -> tuple[str, str, bool, bool, bool]:
+    return str(site_dir.resolve()), str(out_dir.resolve() if out_dir else ""), strict, drafts, \
+        index
 
 
 def site_manifest(site_dir: Path, out_dir: Path | None, strict: bool,
-                  drafts: bool = False) -> Manifest:
+                  drafts: bool = False, index: bool = True) -> Manifest:
     """The input manifest of a build of ``site_dir`` with these options."""
     global _just_taken
     from .theme import theme_dirs
 
-    options = _options(site_dir, out_dir, strict, drafts)
+    options = _options(site_dir, out_dir, strict, drafts, index)
     taken, _just_taken = _just_taken, None
     if taken is not None and taken[0] == options:
         return taken[1]
     templates = site_dir / "templates"
     return input_manifest(site_dir, theme_dirs(str(templates) if templates.is_dir() else None),
-                          f"out={options[1]}; strict={strict}" + ("; drafts" if drafts else ""))
+                          f"out={options[1]}; strict={strict}" + ("; drafts" if drafts else "")
+                          + ("" if index else "; no search index"))
 
 
-def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool = False
-                    ) -> dict[str, Any] | None:
+def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool = False,
+                    index: bool = True) -> dict[str, Any] | None:
     """What the last build printed, if nothing it was made from has changed and
     its output is still in place; else None (then the build runs)."""
     global _just_taken
@@ -266,8 +268,8 @@ def unchanged_build(site_dir: Path, out_dir: Path | None, strict: bool, drafts: 
         recorded = store.state("manifest")
         if not recorded:
             return None
-        manifest = site_manifest(site_dir, out_dir, strict, drafts)
-        _just_taken = (_options(site_dir, out_dir, strict, drafts), manifest)
+        manifest = site_manifest(site_dir, out_dir, strict, drafts, index)
+        _just_taken = (_options(site_dir, out_dir, strict, drafts, index), manifest)
         output = store.state("output")
         if manifest.digest != recorded or not output or has_leftovers(Path(output)) or \
                 output_stamp(Path(output)) != store.state("output_id") or \

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true",
                            help="publish the briefings marked 'draft: true' too (a build "
                                 "without it checks them and leaves them out)")
+    build_cmd.add_argument("--no-search", action="store_true",
+                           help="make no search index (where site.yaml has search on, the pages "
+                                "keep their search box; the search page says the index is "
+                                "missing)")
     build_cmd.add_argument("--no-cache", action="store_true",
                            help=f"ignore the build cache ({cache.FOLDER}/ in the site folder) "
                                 "and leave it as it is: read, anchor and render everything")
@@ -163,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     if writing and not args.no_cache:
-        kept = cache.unchanged_build(site, args.out, args.strict, args.drafts)
+        kept = cache.unchanged_build(site, args.out, args.strict, args.drafts,
+                                     not args.no_search)
         if kept:
             for line in kept["lines"]:
                 print(line, file=sys.stderr)
@@ -177,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
 
     options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
                "drafts": getattr(args, "drafts", False),
+               "index": not getattr(args, "no_search", False),
                "jobs": getattr(args, "jobs", None), "progress": for_terminal()}
     try:
         if getattr(args, "dask", None):
@@ -204,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     warnings = f" ({summary['warnings']})" if summary["warnings"] else ""
     if writing:
-        print(f"built {_counts(summary)} in {elapsed:.1f} s{warnings}" + _drafts_left_out(summary))
+        indexed = f"; search index {report.indexed:.1f} s" if report.indexed is not None else ""
+        print(f"built {_counts(summary)} in {elapsed:.1f} s{indexed}{warnings}"
+              + _drafts_left_out(summary))
     else:
         print(f"checked {_counts(summary)} in {elapsed:.1f} s{warnings}")
     return 0

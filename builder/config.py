@@ -13,7 +13,7 @@ from .problems import Position, Problem, did_you_mean, error
 from .yamlfile import parse_yaml
 
 KEYS = ("title", "base_url", "description", "language", "timezone", "output_dir",
-        "link_mentions", "raw_html", "page_size")
+        "link_mentions", "raw_html", "page_size", "search")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -57,6 +57,7 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
                               f"text) or 'sanitise' (a safe subset of it is kept), not "
                               f"'{raw_html}'.{did_you_mean(raw_html, RAW_HTML_MODES)}"))
     page_size = fields.positive_int(mapping, "page_size", problems) or 200
+    search = fields.boolean(mapping, "search", problems)
     if any(p.is_error for p in problems) or title is None or base_url is None:
         return None, problems
     return SiteConfig(
@@ -70,4 +71,6 @@ def read_config(file: TextFile | None) -> tuple[SiteConfig | None, list[Problem]
         link_mentions=True if link_mentions is None else link_mentions,
         raw_html=raw_html,
         page_size=page_size,
+        search=True if search is None else search,
+        search_at=mapping.at("search") if "search" in mapping else Position(file.path),
     ), problems

@@ -71,8 +71,8 @@ def _value_digest(value: Any) -> bytes:
 
 
 # The pages that show something of every briefing: their keys are always worked out.
-_OF_EVERYTHING = frozenset({"home", "speakers", "dates", "tags", "not_found", "feed", "sitemap",
-                            "data"})
+_OF_EVERYTHING = frozenset({"home", "speakers", "dates", "tags", "not_found", "search", "feed",
+                            "sitemap", "data"})
 
 
 def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str, bytes],
@@ -352,6 +352,9 @@ class _Keys:
 
     def _not_found(self, _: None) -> bytes:
         return self.key("404")
+
+    def _search(self, _: None) -> bytes:
+        return self.key("search")
 
     def _feed(self, _: None) -> bytes:
         latest = feed_entries(self.indexes, "feed", None)

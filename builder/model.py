@@ -25,6 +25,8 @@ class SiteConfig:
     link_mentions: bool = True
     raw_html: str = "text"  # or "sanitise": see builder/markdown.py
     page_size: int = 200  # items a page of a long list shows: see builder/paging.py
+    search: bool = True  # a search page, a box in each header, the index (builder/search.py)
+    search_at: Position = Position("site.yaml")  # where search is set, for messages
 
 
 class Held(NamedTuple):

@@ -20,6 +20,7 @@ import functools
 import gc
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +74,7 @@ from .render import (
     plan_site,
     render_files,
 )
+from .search import INDEX_DIR, IndexFailed, index_site
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
 from .write import Content, Spliced, check_output_dir, list_files, output_stamp, write_output
@@ -90,6 +92,7 @@ class Report:
     written: int = 0  # files whose bytes changed
     listed: RawSite | None = None  # the site's files as this build listed them
     drafts: int = 0  # briefings marked as drafts, left out of a build without them
+    indexed: float | None = None  # seconds spent making the search index, if it was made
 
     @property
     def ok(self) -> bool:
@@ -99,7 +102,7 @@ class Report:
 def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
           write: bool = True, cache: bool = True, jobs: int | None = None,
           executor: Executor | None = None, progress: Progress | None = None,
-          listed: RawSite | None = None, drafts: bool = False) -> Report:
+          listed: RawSite | None = None, drafts: bool = False, index: bool = True) -> Report:
     """Check the site and, if it has no errors and ``write``, write it.
 
     ``cache``: use and update the site's build cache (only when writing).
@@ -111,7 +114,10 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
     see :func:`builder.load.with_changed_pairs`); the folders are then not
     walked and listed again, and the next build started without it checks
     everything. ``drafts``: publish the briefings marked ``draft: true`` too
-    (else they are read and checked, and left out).
+    (else they are read and checked, and left out). ``index``: make the
+    search index, where the site has search on and a page changed (the
+    preview server does not: see :mod:`builder.serve`); else the output
+    keeps none.
     """
     store = BuildCache.of_site(site_dir, enabled=cache and write)
     report = Report()
@@ -119,7 +125,7 @@ def build(site_dir: Path, out_dir: Path | None = None, *, strict: bool = False,
         with _few_collections():
             _build(report, site_dir, out_dir, store, strict=strict, write=write, jobs=jobs,
                    executor=executor, progress=progress or Progress(), listed=listed,
-                   drafts=drafts)
+                   drafts=drafts, index=index)
     except _Stopped as stopped:
         report.problems.append(stopped.problem)
         report.output = None
@@ -144,12 +150,12 @@ def _few_collections() -> Iterator[None]:
 
 def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCache, *,
            strict: bool, write: bool, jobs: int | None, executor: Executor | None,
-           progress: Progress, listed: RawSite | None, drafts: bool) -> None:
+           progress: Progress, listed: RawSite | None, drafts: bool, index: bool) -> None:
     problems = report.problems
     jobs = jobs or parallel.default_jobs()
     # (Given the listing, the inputs are not walked: their digest is kept as
     # unknown, so that the next build without it does not skip its work.)
-    manifest = site_manifest(site_dir, out_dir, strict, drafts) \
+    manifest = site_manifest(site_dir, out_dir, strict, drafts, index) \
         if store.enabled and listed is None else None
     inputs = manifest.digest if manifest else b""
 
@@ -218,7 +224,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
     indexes, plan, change = _indexes(site, articles, model_key, store, models, shown, common)
     templates = theme_dirs(raw.templates_dir)
     copies = _copies(site_dir, raw.static_files, templates)
-    problems.extend(_collisions({p.file for p in plan}, copies))
+    problems.extend(_collisions({p.file for p in plan}, copies, config.search))
     # Counted as every page counts them (link.counts), the dates from the plan:
     # a rebuild need not read the timeline's indexes to count them.
     report.briefings, report.speakers = len(briefings), len(speakers)
@@ -271,15 +277,30 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
                 pass
             return
         identity: dict[str, str] = {}  # of the output, worked out once it is complete
-        write_output(out, _with_copies(entries, copies, previous, outputs),
-                     stamp=lambda: identity.setdefault("id", _identity(outputs).hex()),
-                     present=_present(store, out, previous) if previous else None)
+        try:
+            write_output(out, _with_copies(entries, copies, previous, outputs),
+                         stamp=lambda: identity.setdefault("id", _identity(outputs).hex()),
+                         present=_present(store, out, previous) if previous else None,
+                         index=_indexer(report) if index and config.search else None)
+        except IndexFailed as failed:
+            raise _Stopped(error(config.search_at, f"{failed}.")) from None
     report.output = out
     store.save(outputs, outputs_before=previous, state={
         "slugs": every, "manifest": inputs,
         "output": str(out.resolve()),
         "output_id": identity.get("id") or _identity(outputs).hex(),
         "output_manifest": output_manifest(out), "report": summary_of(report)})
+
+
+def _indexer(report: Report) -> Callable[[Path, Path], None]:
+    """:func:`index_site`, its time kept in ``report``."""
+
+    def index(pages: Path, target: Path) -> None:
+        started = time.perf_counter()
+        index_site(pages, target)
+        report.indexed = time.perf_counter() - started
+
+    return index
 
 
 def summary_of(report: Report) -> dict[str, Any]:
@@ -1084,11 +1105,15 @@ def _copies(site_dir: Path, static_files: tuple[str, ...], templates: list[Path]
     return copies
 
 
-def _collisions(files: set[str], copies: dict[str, Path]) -> list[Problem]:
+def _collisions(files: set[str], copies: dict[str, Path], search: bool) -> list[Problem]:
     return [error(Position(f"content/static/{path}"),
                   f"the static file '{path}' would replace a page the builder writes: "
                   "rename or move it.")
-            for path in sorted(set(files) & set(copies))]
+            for path in sorted(set(files) & set(copies))] + [
+        error(Position(f"content/static/{path}"),
+              f"the static file '{path}' is in the folder of the search index, "
+              f"'{INDEX_DIR}/': move it, or set 'search: false' in site.yaml.")
+        for path in sorted(copies) if search and path.startswith(INDEX_DIR + "/")]
 
 
 def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:

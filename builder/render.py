@@ -141,6 +141,8 @@ def plan_site(site: Site, indexes: Indexes) -> list[Planned]:
     plan = [*pages("home", None), Planned(urls.file_of(urls.SPEAKERS), "speakers"),
             Planned(urls.file_of(urls.DATES), "dates"), Planned(urls.file_of(urls.TAGS), "tags"),
             Planned("404.html", "not_found")]
+    if site.config.search:
+        plan.append(Planned(urls.file_of(urls.SEARCH), "search"))
     plan += [Planned(urls.briefing_file(s), "briefing", s) for s in indexes.chronological]
     for s in sorted(site.speakers):
         plan += pages("speaker", s)

@@ -13,6 +13,11 @@ page when a build has replaced the site, and while the site has errors it
 shows them over the page, ``path:line:col: message``, above the last good
 site (which a failed build leaves as it was).
 
+It makes no search index: Pagefind indexes the whole site every time (a few
+seconds at a thousand briefings), and a save must show at once. Its builds
+leave the output without an index, and the search page says so; ``briefings
+build`` makes it again.
+
 Only files inside the output folder are served: a path with ``..``, a
 backslash or a NUL byte (after percent-decoding) is refused, and so is any
 path through a symbolic link.
@@ -342,7 +347,8 @@ def serve(site: Path, out: Path | None, host: str, port: int, open_browser: bool
         started = time.perf_counter()
         listed = _listed_after(site, last[0], changed) if changed else None
         try:
-            report = build(site, out, progress=progress, listed=listed, drafts=True)
+            report = build(site, out, progress=progress, listed=listed, drafts=True,
+                           index=False)
         except OutputBusy as busy:
             say(f"{busy}: another build is writing the site; waiting for the next save.")
             return

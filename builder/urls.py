@@ -54,6 +54,7 @@ def paged(path: str, number: int) -> str:
 SPEAKERS = "speakers/"
 DATES = "dates/"
 TAGS = "tags/"
+SEARCH = "search/"  # the search page (where search is on: see builder/search.py)
 
 
 @functools.lru_cache(maxsize=65536)  # the same few tags, on every page that lists them

@@ -600,6 +600,13 @@ class ViewBuilder:
         return self.page(path, "tag.html", self._numbered(f"Tagged {tag.name}", pager), view,
                          current="Tags")
 
+    def search(self) -> Page:
+        """The search page: Pagefind's interface, made in the reader's browser
+        from the index the build leaves in ``pagefind/`` (builder/search.py)."""
+        path = urls.SEARCH
+        view = {"bundle": urls.relative(path, "pagefind/")}
+        return self.page(path, "search.html", "Search", view)
+
     def not_found(self) -> Page:
         # A 404 page is served at any depth, so its links are absolute.
         base = self.site.config.base_url

@@ -24,6 +24,17 @@ did not change are not touched: their modification time, and a static host's
 upload of them, stay as they were. (On the first path, unchanged files are
 hard-linked into the staging folder, with the same effect.)
 
+The search index (``pagefind/``, see :mod:`builder.search`) keeps the same
+promises. A whole new site is indexed in its staging folder, before the swap.
+A rebuild that changed or removed some file indexes the output, once the
+journal is carried out, into a folder of its own beside it, and puts that in
+the place of ``pagefind/`` with one exchange (or two renames where the system
+cannot exchange): a reader gets the old index or the new one, never a part of
+one. A build killed while it indexes leaves the pages new and the index old,
+and its spare folder, which the next build clears away before it writes the
+whole site again (its cache was not saved). A rebuild that changed nothing
+does not index.
+
 One build at a time writes an output folder: the write holds an exclusive
 ``flock`` on ``.<name>.lock`` beside it. The kernel drops the lock when the
 process ends, however it ends, so a killed build never leaves it stuck.
@@ -47,6 +58,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Position, Problem, error
+from .search import INDEX_DIR
 
 try:
     import fcntl
@@ -174,13 +186,16 @@ Content = bytes | Path | Spliced | None
 def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
                  copies: dict[str, Path] | None = None,
                  stamp: Callable[[], str] | None = None,
-                 present: Iterable[str] | None = None) -> None:
+                 present: Iterable[str] | None = None,
+                 index: Callable[[Path, Path], None] | None = None) -> None:
     """Write ``files`` (path -> content, produced as they are written) and
     ``copies`` (path -> source file) as ``out``; ``stamp()``, called when all
     are written, gives a line for the marker file (the identity of this output).
     ``present``: every file the output holds now, where that is known; then
     only what changed is written, in place, and the files not written again
-    that are no longer wanted are removed.
+    that are no longer wanted are removed. ``index(pages, target)``: make the
+    search index of the folder ``pages`` in the new folder ``target``; without
+    it, the output keeps no index (unless it writes one as a file of its own).
 
     Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
     """
@@ -194,12 +209,18 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
         staging = out.parent / f".{out.name}.staging-{os.getpid()}"
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         if present is not None and (out / MARKER).is_file() and not out.is_symlink():
-            _update(out, staging, itertools.chain(files, sorted((copies or {}).items())),
-                    set(present), stamp)
+            changed, wanted = _update(out, staging, itertools.chain(
+                files, sorted((copies or {}).items())), set(present), stamp)
+            if index is not None and (changed or not (out / INDEX_DIR).is_dir()):
+                _reindex(out, index)
+            elif index is None and not any(f.startswith(_INDEXED) for f in wanted):
+                _drop_index(out)
             return
         try:
             staging.mkdir()
             _fill(staging, out, files, copies or {})
+            if index is not None:
+                index(staging, staging / INDEX_DIR)
             if stamp is not None:
                 (staging / MARKER).write_bytes(MARKER_TEXT + stamp().encode() + b"\n")
             previous = _swap(staging, out, retired)
@@ -235,7 +256,7 @@ def _locked(out: Path) -> Iterator[None]:
 def _recover(out: Path) -> None:
     """Finish or undo what a killed build left: the output first, then its
     spare folders. A committed journal is carried out; anything else is undone."""
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
+    pattern = _spare(out)
     leftovers = [p for p in out.parent.iterdir() if pattern.fullmatch(p.name) and _ours(p)]
     for staging in sorted((p for p in leftovers if (p / JOURNAL).is_file()),
                           key=lambda p: p.lstat().st_ctime_ns):
@@ -250,6 +271,45 @@ def _recover(out: Path) -> None:
         leftovers.remove(newest)
     for leftover in leftovers:
         _remove(leftover)
+
+
+def _spare(out: Path) -> re.Pattern[str]:
+    """The names of the builder's spare folders beside ``out``: a new site or
+    its changed files (staging), a site swapped out (old), a new index (index)."""
+    return re.compile(rf"\.{re.escape(out.name)}\.(staging|old|index)-[0-9]+")
+
+
+_INDEXED = INDEX_DIR + "/"
+
+
+def _reindex(out: Path, index: Callable[[Path, Path], None]) -> None:
+    """The search index of ``out`` made anew beside it, then put in place."""
+    spare = out.parent / f".{out.name}.index-{os.getpid()}"
+    try:
+        spare.mkdir()
+        (spare / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
+        index(out, spare / INDEX_DIR)
+        target = out / INDEX_DIR
+        if not os.path.lexists(target):
+            os.rename(spare / INDEX_DIR, target)
+        elif not _exchange(spare / INDEX_DIR, target):
+            os.rename(target, spare / "old")
+            os.rename(spare / INDEX_DIR, target)
+    finally:
+        with contextlib.suppress(OSError):
+            _remove(spare)
+
+
+def _drop_index(out: Path) -> None:
+    """The index of an output that keeps none (search turned off) taken away."""
+    target = out / INDEX_DIR
+    if not target.is_dir() or target.is_symlink():
+        return
+    spare = out.parent / f".{out.name}.index-{os.getpid()}"
+    spare.mkdir()
+    (spare / MARKER).write_bytes(MARKER_TEXT)
+    os.rename(target, spare / INDEX_DIR)
+    _remove(spare)
 
 
 def _ours(folder: Path) -> bool:
@@ -305,8 +365,9 @@ JOURNAL = ".journal"
 
 
 def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], present: set[str],
-            stamp: Callable[[], str] | None) -> None:
-    """Write what changed to ``staging``, commit the journal, carry it out."""
+            stamp: Callable[[], str] | None) -> tuple[bool, set[str]]:
+    """Write what changed to ``staging``, commit the journal, carry it out.
+    Return whether any file was written or removed, and the files wanted."""
     moves: list[tuple[str, str]] = []
     wanted: set[str] = set()
     try:
@@ -321,7 +382,9 @@ def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], pres
             moves.append((temporary, relative))
         marker = MARKER_TEXT + (stamp().encode() + b"\n" if stamp is not None else b"")
         (staging / "marker").write_bytes(marker)
-        journal = {"moves": moves, "gone": sorted(present - wanted - {MARKER}),
+        # (The search index is not among the files: it is made after them.)
+        gone = sorted(f for f in present - wanted - {MARKER} if not f.startswith(_INDEXED))
+        journal = {"moves": moves, "gone": gone,
                    "marker": "marker"}
         (staging / f"{JOURNAL}.new").write_text(json.dumps(journal), "utf-8")
         # The commit: from here on, the next build finishes this one.
@@ -331,6 +394,7 @@ def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], pres
             _remove(staging)
         raise
     _carry_out(staging, out, journal)
+    return bool(moves or gone), wanted
 
 
 def _carry_out(staging: Path, out: Path, journal: dict[str, Any]) -> None:
@@ -452,7 +516,7 @@ def output_stamp(out: Path) -> str:
 def has_leftovers(out: Path) -> bool:
     """Whether a killed build left a staging or retired folder beside ``out``
     (the next build that writes clears them away)."""
-    pattern = re.compile(rf"\.{re.escape(out.name)}\.(staging|old)-[0-9]+")
+    pattern = _spare(out)
     try:
         return any(pattern.fullmatch(name) for name in os.listdir(out.parent))
     except OSError:

@@ -43,6 +43,22 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> Run:
     return Run(done.returncode, done.stdout, done.stderr)
 
 
+def output_tree(folder: Path) -> dict[str, bytes]:
+    """Every file of an output by its path, but those of the search index that
+    Pagefind does not make byte-stable: its filter files hold the same values
+    in an order that changes from run to run, and so do their names and the
+    two files that list them (see test_reproducible.py). Its fragments (each
+    page as indexed) and word index are compared with the rest."""
+    return {relative: p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not _unstable(relative := p.relative_to(folder).as_posix())}
+
+
+def _unstable(relative: str) -> bool:
+    return relative.startswith("pagefind/") and (
+        relative.startswith("pagefind/filter/") or relative.endswith(".pf_meta")
+        or relative == "pagefind/pagefind-entry.json")
+
+
 @pytest.fixture
 def copy_site(tmp_path: Path):
     def copy(source: Path) -> Path:

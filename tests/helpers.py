@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html.parser import HTMLParser
 
@@ -89,3 +90,20 @@ def text_of(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     return "".join(parser.text)
+
+
+# The search box of every page and the two scripts of the search page, as the
+# theme writes them (templates/base.html, search.html): markup that content,
+# escaped, cannot make.
+_SEARCH_MARKUP = re.compile(
+    r'<form class="site-search" action="[^"<>]*" method="get" role="search">\s*'
+    r'<label for="site-search-words" class="visually-hidden">Search the briefings</label>\s*'
+    r'<input id="site-search-words" type="search" name="q" placeholder="Search" '
+    r'autocomplete="off">\s*<button type="submit">Search</button>\s*</form>'
+    r'|<script src="\.\./(?:pagefind/pagefind-ui|assets/search)\.js"></script>')
+
+
+def without_search_markup(page: str) -> str:
+    """A page without the theme's search box and search scripts, for the
+    checks that allow only what the theme writes for content."""
+    return _SEARCH_MARKUP.sub("", page)

@@ -30,6 +30,7 @@ PAGES = {
     "tags": "tags/",
     "tag": "tags/csto/",
     "404": "404.html",
+    "search": "search/?q=protesting",  # with its results, sub-results and filters
 }
 BLOCKING = ("serious", "critical")
 THEME_BACKGROUND = "getComputedStyle(document.documentElement).getPropertyValue('--bg')"
@@ -67,6 +68,8 @@ def test_every_page_type_has_no_serious_accessibility_violation(
     # The theme's stylesheet is applied: otherwise the contrast checks would
     # test the browser's default colours, not the theme's.
     assert page.evaluate(THEME_BACKGROUND) != ""
+    if kind == "search":  # Pagefind's interface, drawn once the index has answered
+        page.locator(".pagefind-ui__result-link").first.wait_for()
     violations = blocking_violations(page)
     assert violations == [], f"{kind} page, {scheme} scheme:\n" + "\n".join(violations)
 

@@ -4,6 +4,7 @@ fixtures site_url, browser and page are in conftest.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page
@@ -168,3 +169,96 @@ def test_small_links_are_targets_of_24_pixels_on_a_phone(browser: Browser, site_
     text = first.locator("p").last.bounding_box()
     assert back and text and back["y"] < text["y"] + text["height"]
     context.close()
+
+
+# -- search (Pagefind, over the index the build made) ---------------------------
+
+QUOTE = "vladimir-putin-those-who-were-protesting-the-gas-market"
+
+
+def _results(page: Page) -> list[str]:
+    """The links of the results the search page shows, once it shows them."""
+    page.locator(".pagefind-ui__result").first.wait_for()
+    # (Each result is drawn first, then filled in when its page's data comes.)
+    page.wait_for_function("""() => [...document.querySelectorAll('.pagefind-ui__result')]
+        .every(r => r.querySelector('.pagefind-ui__result-link'))""")
+    return page.eval_on_selector_all(".pagefind-ui__result-link", "els => els.map(e => e.href)")
+
+
+def test_a_word_of_a_quote_found_from_the_header_opens_its_passage(
+        page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}speakers/")
+    page.get_by_role("search").get_by_role("searchbox").fill("protesting")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=protesting")
+    assert page.url == f"{site_url}search/?q=protesting"
+    links = _results(page)
+    assert f"{site_url}briefings/{SEED}/#{QUOTE}" in links
+    page.locator(f'.pagefind-ui__result-link[href$="#{QUOTE}"]').click()
+    page.wait_for_url(f"**/briefings/{SEED}/#{QUOTE}")
+    target = page.locator(":target")
+    assert target.evaluate("el => el.localName") == "mark"
+    assert target.get_attribute("id") == QUOTE
+    assert "protesting" in target.inner_text()
+
+
+def test_the_search_page_shows_the_results_of_its_address_on_load(
+        page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}search/?q=peacekeepers")
+    assert page.locator(".pagefind-ui__search-input").input_value() == "peacekeepers"
+    links = _results(page)
+    assert links and all(link.startswith(f"{site_url}briefings/") for link in links)
+    assert page.locator(".pagefind-ui__message").inner_text().endswith("for peacekeepers")
+
+
+def _count(page: Page) -> int:
+    """The number of results the search page says it found."""
+    message = page.locator(".pagefind-ui__message")
+    message.filter(has_text=re.compile(r"^\d+ results? for ")).wait_for()
+    return int(message.inner_text().split()[0])
+
+
+def test_the_speaker_filter_narrows_the_results(page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}search/?q=president")
+    every = _count(page)
+    page.locator("summary", has_text="speaker").click()
+    page.locator('input[name="speaker"][value="Vladimir Putin"]').check()
+    page.wait_for_function(
+        "n => !document.querySelector('.pagefind-ui__message').innerText.startsWith(n + ' ')",
+        arg=every)
+    narrowed = _count(page)
+    assert 0 < narrowed < every
+    links = {link.split("#")[0] for link in _results(page)}
+    assert len(links) == narrowed
+    for link in links:
+        page.goto(link)
+        assert page.locator(".speakers-box").get_by_role("link", name="Vladimir Putin").count()
+
+
+def test_without_javascript_the_header_search_opens_the_search_page(
+        browser: Browser, site_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site_url}briefings/{SEED}/")
+    form = page.get_by_role("search")
+    form.get_by_role("searchbox").fill("gas market")
+    form.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=gas+market")
+    assert page.url == f"{site_url}search/?q=gas+market"
+    assert page.get_by_role("heading", name="Search").is_visible()
+    assert page.get_by_text("Searching needs JavaScript").is_visible()
+    context.close()
+
+
+def test_the_search_page_fits_a_phone_in_both_colour_schemes(
+        browser: Browser, site_url: str, tmp_path: Path) -> None:
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 390, "height": 844},
+                                      color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{site_url}search/?q=protesting")
+        _results(page)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"the search page scrolls sideways by {overflow}px ({scheme})"
+        page.screenshot(path=str(tmp_path / f"search-{scheme}.png"))
+        context.close()

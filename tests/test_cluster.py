@@ -11,14 +11,13 @@ import pytest
 from builder.cluster import dask_executor
 from builder.pipeline import build
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, output_tree, run_cli
 
 distributed = pytest.importorskip("distributed")
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return output_tree(folder)
 
 
 @pytest.fixture(scope="module")

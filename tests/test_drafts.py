@@ -10,7 +10,7 @@ from pathlib import Path
 
 from test_serve import serving
 
-from conftest import SITES, run_cli
+from conftest import SITES, output_tree, run_cli
 
 OLDER = "2022-01-10-csto"  # published before the other briefing of the site
 NEWER = "2022-11-22-press-briefing"
@@ -22,11 +22,11 @@ def _append(site: Path, slug: str, extra: str) -> None:
 
 
 def _published(site: Path) -> dict[str, str]:
-    """Each file of the output folder, by path, as text."""
+    """Each file of the output folder, by path, as text (the search index's
+    files are compared in its fragments: see conftest.output_tree)."""
     out = site / "public"
-    return {p.relative_to(out).as_posix(): p.read_text("utf-8")
-            for p in sorted(out.rglob("*")) if p.is_file() and p.suffix in (".html", ".xml",
-                                                                              ".json")}
+    return {path: data.decode("utf-8") for path, data in output_tree(out).items()
+            if path.endswith((".html", ".xml", ".json"))}
 
 
 def _home_order(site: Path) -> list[str]:

@@ -36,12 +36,14 @@ from builder.render import environment as make_environment
 from builder.textmatch import fold
 from builder.urls import tag_slug
 
-from helpers import text_of, well_formed
+from helpers import text_of, well_formed, without_search_markup
 from linkcheck import broken_links
 
 SLUGS = ("2022-01-10-first", "second", "third-3")
 SPEAKER_IDS = ("vladimir-putin", "joe-biden")
-SITE = {"title": "Random briefings", "base_url": "https://example.org/r/"}
+# (No search index: Pagefind run for each of hundreds of random sites would be
+# most of the time of these tests; test_search.py tests it.)
+SITE = {"title": "Random briefings", "base_url": "https://example.org/r/", "search": False}
 SPEAKERS = {"vladimir-putin": {"name": "Vladimir Putin", "aliases": ["Putin"]},
             "joe-biden": {"name": "Joe Biden"}}
 
@@ -168,6 +170,7 @@ ELEMENTS = frozenset("""
 ATTRIBUTES = frozenset("""
     lang charset name content rel href type title class id aria-label aria-labelledby
     aria-current aria-hidden tabindex datetime cite value scope open start src alt style property
+    hidden
 """.split())
 # With ``raw_html: sanitise`` an article may keep harmless markup of its own too.
 SANITISED_ELEMENTS = frozenset("""
@@ -181,6 +184,7 @@ _SCRIPT_SCHEME = re.compile(r"^(?:javascript|vbscript|livescript):", re.IGNORECA
 def page_problems(page: str, sanitised: bool = False) -> list[str]:
     """What is wrong with one written HTML page: nesting, parse errors, and any
     element, attribute, script or URL that did not come from the theme."""
+    page = without_search_markup(page)
     problems = well_formed(page)
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
     try:

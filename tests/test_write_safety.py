@@ -20,14 +20,13 @@ import pytest
 
 from builder import write
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, output_tree, run_cli
 
 MARKER = ".briefings-output"
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return output_tree(folder)
 
 
 def _example_site(target: Path) -> Path:

@@ -13,6 +13,8 @@ from pathlib import Path
 from builder.markdown import is_safe_url
 from builder.pipeline import Report, build
 
+from helpers import without_search_markup
+
 SITE = "title: Hostile\nbase_url: https://example.org/h/\n"
 SPEAKERS = "jane-roe:\n  name: Jane Roe\n  role: Minister\n"
 ARTICLE = "Jane Roe said the talks were over.\n"
@@ -96,7 +98,8 @@ ATTRIBUTES = frozenset(
     "aria-current aria-hidden aria-label aria-labelledby charset cite class content "
     "data-event data-note data-quote data-speaker-name data-speaker datetime href id lang "
     "name rel scope tabindex title type value src alt start style property "
-    "data-reported-by".split())
+    "data-reported-by hidden "
+    "data-pagefind-body data-pagefind-ignore data-pagefind-filter data-bundle data-root".split())
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "poster"})
 
 
@@ -185,7 +188,7 @@ def unsafe_parts(out: Path, elements: frozenset[str] = ELEMENTS) -> list[str]:
     found = []
     for page in sorted(out.rglob("*.html")):
         scan = _Scan(elements)
-        scan.feed(page.read_text(encoding="utf-8"))
+        scan.feed(without_search_markup(page.read_text(encoding="utf-8")))
         scan.close()
         for script in scan.scripts:
             try:

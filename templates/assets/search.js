@@ -1,0 +1,56 @@
+// The search page: Pagefind's interface over the index in pagefind/, opened
+// with the words of ?q= (what the search box of every page sends). A result's
+// sub-results are its quotes: each links to its passage, #<quote-id>.
+(function () {
+  "use strict";
+  var box = document.getElementById("search");
+  document.getElementById("search-needs-script").hidden = true;
+  if (typeof PagefindUI === "undefined") {
+    document.getElementById("search-missing").hidden = false;
+    return;
+  }
+  // Pagefind's URLs start at the root of the site: the site may live in a sub-folder.
+  var base = new URL(box.dataset.root, window.location.href).pathname;
+
+  // The quotes of a page (elements mark[data-quote]), each with the hits on
+  // its words: Pagefind's own sub-results are the page's headings.
+  function quoteResults(result) {
+    var marks = result.anchors.filter(function (a) {
+      return a.element === "mark";
+    }).sort(function (a, b) { return a.location - b.location; });
+    var words = result.content.split(/\s+/);
+    var found = [];
+    marks.forEach(function (mark, n) {
+      var length = (mark.text || "").split(/\s+/).filter(Boolean).length || 1;
+      var end = Math.min(mark.location + length, n + 1 < marks.length ? marks[n + 1].location : Infinity);
+      var hits = result.locations.filter(function (l) { return l >= mark.location && l < end; });
+      if (!hits.length) return;
+      var excerpt = words.slice(mark.location, end).map(function (word, i) {
+        var safe = word.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+        return hits.indexOf(mark.location + i) >= 0 ? "<mark>" + safe + "</mark>" : safe;
+      });
+      var opening = (mark.text || "").split(/\s+/).slice(0, 8).join(" ");
+      found.push({title: "Quote: " + opening + (length > 8 ? "…" : ""), url: result.url + "#" + mark.id, anchor: mark,
+                  locations: hits, excerpt: excerpt.join(" ")});
+    });
+    return found;
+  }
+
+  var ui = new PagefindUI({
+    element: "#search",
+    showSubResults: true,
+    showImages: false,
+    resetStyles: false,
+    baseUrl: base,
+    processResult: function (result) {
+      var quotes = quoteResults(result);
+      if (quotes.length) result.sub_results = quotes;
+      return result;
+    },
+  });
+  // The page's heading names the box (Pagefind's has a placeholder and a title only).
+  var input = box.querySelector(".pagefind-ui__search-input");
+  if (input) input.setAttribute("aria-labelledby", "search-title");
+  var words = new URLSearchParams(window.location.search).get("q");
+  if (words) ui.triggerSearch(words);
+})();

@@ -431,6 +431,12 @@ class BuildCache:
                 f"SELECT slug, value FROM briefings WHERE slug IN ({','.join('?' * len(batch))})",
                 batch)
 
+    def touched(self, signatures: dict[str, bytes]) -> None:
+        """Keep new signatures for briefings whose files were touched, not
+        changed (copied, checked out again): the next build need not read them."""
+        self._put("UPDATE briefings SET signature = ? WHERE slug = ?",
+                  ((signature, slug) for slug, signature in signatures.items()))
+
     def put_briefings(self, entries: dict[str, tuple[Kept, bytes]]) -> None:
         """Keep briefings' results as soon as they are made, each as what every
         build needs of it and its sealed model, so that a large build does not

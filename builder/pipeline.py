@@ -536,10 +536,11 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
                   site_dir) for chunk in parallel.chunks(todo, jobs))
         for chunk_results in parallel.run(executor or own, read_chunk, tasks):
             advance(len(chunk_results))
-            batch, articles = {}, {}
+            batch, articles, touched = {}, {}, {}
             for result in chunk_results:
                 if isinstance(result, _Unchanged):  # touched, not changed
                     found[result.slug] = _unseal_problems(result.slug, kept[result.slug])
+                    touched[result.slug] = by_slug[result.slug].signature
                     continue
                 found[result.slug] = outline = result.outline()
                 if result.briefing is not None and result.article is not None:
@@ -554,6 +555,7 @@ def _read_briefings(site_dir: Path, pairs: tuple[RawPair, ...], speakers: dict[s
                     articles[result.slug] = result.kept_article
             store.put_briefings(batch)
             store.put_articles(articles)
+            store.touched(touched)
     outlines = [found[p.slug] for p in pairs if p.slug in found]
     models = Models(store, outlines, remake)
     for model in made:

@@ -762,3 +762,29 @@ def test_what_a_build_cannot_be_told_makes_it_list_the_site_again(tmp_path: Path
     (tmp_path / "away.md").rename(folder / f"{slug}.md")
     same = load.with_changed_pairs(listed, {slug})
     assert same is not None and same.pairs != listed.pairs  # its stats taken again
+
+
+def test_files_touched_but_not_changed_are_read_once_not_on_every_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkout or a copy touches every file and changes none: the build
+    after it reads them all to find that out, and keeps their new signatures,
+    so that the next one reads only what changed since."""
+    site = _example_site(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out, jobs=1).ok
+    for path in (site / "content" / "briefings").iterdir():
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    read: list[str] = []
+    read_pair = pipeline.read_pair
+
+    def counted(site_dir, pair):  # type: ignore[no-untyped-def]
+        read.append(pair.slug)
+        return read_pair(site_dir, pair)
+
+    monkeypatch.setattr(pipeline, "read_pair", counted)
+    assert build(site, out, jobs=1).ok
+    assert len(read) == 12  # every briefing, found unchanged
+    read.clear()
+    _edit(site / "content" / "briefings" / f"{TASS}.md", "Monday.", "Monday (10 January).")
+    assert build(site, out, jobs=1).ok
+    assert read == [TASS]

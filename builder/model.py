@@ -60,6 +60,12 @@ class Speaker:
         the plain ``role``."""
         return next((held.text for held in self.roles if held.covers(day)), self.role)
 
+    def role_then(self, day: date) -> str:
+        """The role to show beside words said on ``day``: for a speaker with a
+        history of ``roles``, the one held that day; for one with a single
+        role, "" (it is named on their page)."""
+        return self.role_on(day) if self.roles else ""
+
     @property
     def title(self) -> str:
         """The role to name the speaker by, whatever the day: the plain ``role``,

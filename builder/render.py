@@ -372,7 +372,8 @@ def data_entries(kind: str, site: Site, indexes: Indexes, articles: Mapping[str,
 
 def _role_then(speaker: Speaker | None, day: date) -> dict[str, str]:
     """``role``: the role held on ``day``, for a speaker with a history of roles."""
-    return {"role": speaker.role_on(day)} if speaker and speaker.roles else {}
+    role = speaker.role_then(day) if speaker else ""
+    return {"role": role} if role else {}
 
 
 def _written(event: Event) -> str:

@@ -352,7 +352,7 @@ class ViewBuilder:
         """A speaker linked with the role they held on ``day``."""
         link = self.speaker_link(path, speaker_id, extra)
         speaker = self.site.speakers[speaker_id]
-        return link | {"role": speaker.role_on(day)} if speaker.roles else link
+        return link | {"role": speaker.role_then(day)} if speaker.roles else link
 
     def _speaker_extra(self, slug: str, speaker_id: str, article: Article) -> str:
         quotes = sum(q.speaker == speaker_id for q in self.site.briefings[slug].quotes)
@@ -384,8 +384,7 @@ class ViewBuilder:
     def _role_then(self, speaker_id: str, day: date) -> str:
         """The role a speaker with a history of roles held on ``day`` (format 1.1);
         "" for one with a single role, named on their page."""
-        speaker = self.site.speakers[speaker_id]
-        return speaker.role_on(day) if speaker.roles else ""
+        return self.site.speakers[speaker_id].role_then(day)
 
     def _event(self, path: str, event: Any, found: bool, slug: str | None = None
                ) -> dict[str, Any]:

@@ -176,6 +176,23 @@ def test_a_day_lists_what_was_said_in_the_order_it_was_said(built) -> None:
     assert checked >= 2
 
 
+def test_every_quote_has_a_permalink_to_its_passage(built) -> None:
+    """On a briefing's page, each quote of the list links to its highlighted
+    passage with a plain link (no script): the address a reader shares. Every
+    quote of the text is listed, so every quote has one."""
+    out, _ = built
+    checked = 0
+    for page in sorted((out / "briefings").glob("*/index.html")):
+        html = page.read_text("utf-8")
+        marked = set(re.findall(r'<mark class="quote[^"]*" data-quote="([^"]+)"', html))
+        ids = set(re.findall(r' id="([^"]+)"', html))
+        linked = re.findall(r'<a class="passage" href="#([^"]+)">link to this quote<', html)
+        assert set(linked) == marked, page
+        assert set(linked) <= ids, page
+        checked += len(linked)
+    assert checked > 40
+
+
 def test_every_page_has_open_graph_and_twitter_card_metadata(built) -> None:
     out, _ = built
     types = {"briefings": "article", "speakers": "profile"}

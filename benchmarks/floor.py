@@ -3,6 +3,7 @@
     python benchmarks/floor.py --site benchmarks/.work/synthetic-10000/briefings --hugo 8.54
     python benchmarks/floor.py --site DIR --results benchmarks/.work/results.json --repeat 3
     python benchmarks/floor.py --site DIR --hugo SECONDS --jobs 2
+    python benchmarks/floor.py --site benchmarks/.work/synthetic-10000/briefings --beside-hugo 5
 
 The project's target for a cold build of 10,000 briefings is 0.8x Hugo's wall
 time, and a target may be declared out of reach only if measurement shows it
@@ -44,6 +45,15 @@ figure, so the load average is shown, and a warning when the workers of the
 fused pass spent much of it waiting instead of running. The Hugo figure comes from ``--hugo`` or,
 with ``--results``, from the median cold Hugo wall time for a corpus of the
 same size in the latest ``benchmarks/.work/results.json``.
+
+With ``--beside-hugo ROUNDS`` the two are measured in turns instead: each
+round a cold Hugo build of the same corpus (its ``hugo`` folder beside the
+site, as ``benchmarks/run.py`` makes it; Hugo from ``benchmarks/.venv``), then
+the floor (start-up and the fused pass), the order swapped every round. The
+machine's speed drifts by a fifth from hour to hour and Hugo's build and ours
+drift together: the ratio of the floor to Hugo's build, round by round, is
+the figure that stands. Its median decides: above 0.8, the target is out of
+reach.
 """
 
 from __future__ import annotations
@@ -71,6 +81,7 @@ import jinja2
 import yaml
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from run import Hugo, find_tools  # benchmarks/run.py: how the benchmark runs Hugo
 
 CHUNK = 100
 SHARED_YAML = ("site.yaml", "content/speakers.yaml")
@@ -352,6 +363,45 @@ def report(best: dict[str, Timing], briefings: int, hugo: float, jobs: int) -> l
     return lines
 
 
+def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
+    """The floor and Hugo's cold build in turns: a line a round, then the verdict."""
+    site, out = root.resolve().parent / "hugo", root.resolve().parent / "hugo-out"
+    if not (site / "content").is_dir():
+        raise SystemExit(f"{site}: no Hugo site beside {root}: run ./scripts/benchmark first")
+    hugo = Hugo("hugo", "hugo", binary=binary)
+    lines = ["| round | Hugo cold s | floor s (start-up + fused) | floor / Hugo |",
+             "| ---: | ---: | ---: | ---: |"]
+    ratios = []
+    for number in range(1, rounds + 1):
+        timings: dict[str, float] = {}
+        for turn in (("hugo", "floor") if number % 2 else ("floor", "hugo")):
+            if turn == "hugo":
+                hugo.clean(site, out)
+                started = time.perf_counter()
+                done = subprocess.run(hugo.command(site, out), stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE, text=True, check=False)
+                if done.returncode:
+                    raise SystemExit(f"Hugo failed: {done.stderr.strip()[-500:]}")
+                timings["hugo"] = time.perf_counter() - started
+            else:
+                timings["floor"] = run_interpreter().wall + run_pool(jobs).wall \
+                    + run_fused(root, jobs).wall
+        ratios.append(timings["floor"] / timings["hugo"])
+        lines.append(f"| {number} | {timings['hugo']:.2f} | {timings['floor']:.2f} | "
+                     f"{ratios[-1]:.2f} |")
+        print(lines[-1], flush=True)
+    median = statistics.median(ratios)
+    lines.append("")
+    lines.append(f"floor / Hugo: median {median:.2f} (from {min(ratios):.2f} to "
+                 f"{max(ratios):.2f}) over {rounds} rounds; the target is 0.8.")
+    lines.append("The floor is ABOVE the target: by this measurement a cold build at 0.8x "
+                 "Hugo is out of reach on this machine." if median > 0.8 else
+                 "The floor is BELOW the target: this measurement does not show it out of "
+                 f"reach; the libraries' work leaves {0.8 - median:.2f}x Hugo's time for the "
+                 "builder's own.")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, required=True, help="the site folder")
@@ -361,9 +411,22 @@ def main(argv: list[str] | None = None) -> int:
     hugo.add_argument("--hugo", type=float, metavar="SECONDS", help="Hugo's cold wall time")
     hugo.add_argument("--results", type=Path, metavar="FILE",
                       help="take it from benchmarks/.work/results.json")
+    hugo.add_argument("--beside-hugo", type=int, metavar="ROUNDS",
+                      help="build with Hugo and measure the floor in turns, ROUNDS times")
+    parser.add_argument("--peers", type=Path, default=Path(__file__).parent / ".venv",
+                        help="the environment Hugo is installed in (./scripts/benchmark)")
     args = parser.parse_args(argv)
     if not (args.site / "content" / "briefings").is_dir():
         raise SystemExit(f"{args.site}: no content/briefings folder")
+    if args.beside_hugo:
+        tool = find_tools(["hugo"], args.peers)[0]
+        assert isinstance(tool, Hugo)
+        load = os.getloadavg()[0]
+        print(f"{args.site}: {args.jobs} processes; load average (1 min) {load:.2f} before\n")
+        lines = beside_hugo(args.site, args.jobs, args.beside_hugo, tool.binary)
+        print("\n".join(lines[-3:]))
+        print(f"load average (1 min) {os.getloadavg()[0]:.2f} after")
+        return 0
     count = sum(1 for _ in (args.site / "content" / "briefings").glob("*.md"))
     seconds = args.hugo if args.hugo is not None else hugo_from_results(args.results, count)
     repeat = max(1, args.repeat)

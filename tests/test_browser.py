@@ -69,6 +69,30 @@ def test_every_page_type_fits_a_phone(browser: Browser, site_url: str) -> None:
     context.close()
 
 
+def test_lists_use_a_wide_screen_and_their_prose_keeps_its_measure(
+        browser: Browser, site_url: str) -> None:
+    """On a wide screen the cards of the home, speaker and day pages stand in
+    two columns across the page's width, the header's; on a phone in one. The
+    lines of prose above them stay short enough to read."""
+    for width, columns in ((1400, 2), (390, 1)):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        for path, card in (("", ".briefing-item"), ("speakers/vladimir-putin/", ".quote-item"),
+                           ("dates/2022-01-10/", ".quote-item")):
+            page.goto(site_url + path)
+            boxes = [page.locator(card).nth(n).bounding_box() for n in range(2)]
+            assert all(boxes), path
+            side_by_side = abs(boxes[0]["y"] - boxes[1]["y"]) < 1
+            assert side_by_side is (columns == 2), (width, path)
+            header = page.locator(".site-header").bounding_box()
+            right = boxes[1]["x"] + boxes[1]["width"]
+            if columns == 2:
+                assert right > header["x"] + header["width"] * 0.8, (path, right)
+            prose = page.locator("main p").first.bounding_box()
+            assert prose["width"] <= 41 * 16, (path, prose["width"])  # the measure, 40rem
+        context.close()
+
+
 def test_dark_mode_changes_the_colours(browser: Browser, site_url: str) -> None:
     colours = []
     for scheme in ("light", "dark"):

@@ -1,6 +1,7 @@
-"""The search index (Pagefind, run by the build): made after the site is
-written, only when a page changed, put in place whole, and absent where
-``search: false``. The browser side is in test_browser.py."""
+"""The search index (Pagefind, run by the build): made in parts, one a year,
+after the site is written, only for the years where a page changed, each part
+put in place whole, and absent where ``search: false``. The browser side is
+in test_browser.py."""
 
 from __future__ import annotations
 
@@ -30,13 +31,21 @@ def _site(target: Path, source: Path = SITES / "good") -> Path:
 
 
 def _fragments(out: Path) -> dict[str, dict]:
-    """Each indexed page of the output's index, by its URL."""
-    pages = {}
-    for path in (out / "pagefind" / "fragment").iterdir():
-        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
-        fragment = json.loads(data)
-        pages[fragment["url"]] = fragment
-    return pages
+    """Each indexed page of the output's index (all its parts), by its URL."""
+    return {url: fragment for part in _indexed(out).values() for url, fragment in part.items()}
+
+
+def _indexed(out: Path) -> dict[str, dict[str, dict]]:
+    """Each part of the output's index, by its name, with the pages it
+    indexes, by their URLs."""
+    parts: dict[str, dict[str, dict]] = {}
+    for part in sorted((out / "pagefind").iterdir()):
+        pages = parts[part.name] = {}
+        for path in (part / "fragment").iterdir():
+            data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+            fragment = json.loads(data)
+            pages[fragment["url"]] = fragment
+    return parts
 
 
 def _index_files(out: Path) -> dict[str, bytes]:
@@ -62,8 +71,15 @@ def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Pat
     quotes = [a for a in seed["anchors"] if a["element"] == "mark"]
     assert quotes and all(a["text"] for a in quotes)
     assert "Previous" not in seed["content"] and "see the passage" not in seed["content"]
+    # One part a year, each with that year's briefings (by their year filter).
+    parts = _indexed(out)
+    assert sorted(parts) == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]
+    for part, indexed in parts.items():
+        assert indexed and all(page["filters"]["year"] == [part] for page in indexed.values())
+    # The search page opens the newest part and names the others, newest first.
     html = (out / "search" / "index.html").read_text("utf-8")
-    assert 'src="../pagefind/pagefind-ui.js"' in html and "assets/search.js" in html
+    assert 'src="../pagefind/2025/pagefind-ui.js"' in html and "assets/search.js" in html
+    assert 'data-index="../pagefind/" data-parts="2025 2023 2022 2020 2016 2015 2011"' in html
     for page in out.rglob("*.html"):
         text = page.read_text("utf-8")
         assert 'role="search"' in text and 'name="q"' in text, page
@@ -73,7 +89,7 @@ def test_search_false_builds_no_index_no_page_and_no_box(tmp_path: Path) -> None
     site = _site(tmp_path / "site")
     out = site / "public"
     assert run_cli("build", "--site", site).code == 0
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-ui.js").is_file()
     config = site / "site.yaml"
     config.write_text(config.read_text("utf-8") + "search: false\n", "utf-8")
     built = run_cli("build", "--site", site)
@@ -117,7 +133,7 @@ def test_a_rebuild_indexes_only_when_a_page_changed(tmp_path: Path) -> None:
     # Removed by hand, it is made again, though no page changed.
     shutil.rmtree(out / "pagefind")
     assert build(site).indexed is not None
-    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-entry.json").is_file()
 
 
 def _fake_pagefind(folder: Path, body: str) -> Path:
@@ -197,4 +213,5 @@ def test_a_build_without_the_index_drops_it_and_the_next_build_makes_it(tmp_path
     assert not (out / "pagefind").exists() and (out / "search" / "index.html").is_file()
     again = build(site)
     assert again.ok and again.indexed is not None
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-ui.js").is_file()
+

@@ -14,8 +14,9 @@ Our builds run with ``--no-search``, like for like with Hugo and Pelican, which
 make no search index. The search index is measured on its own, once the other
 builds of a repetition are done: a build with it over the same output, which
 has nothing else to do, and the indexing time that build reports ("search
-index", Pagefind run over the whole site), which is what any build that
-changed a page adds when search is on.
+index", Pagefind run over every part of the index, the whole site). A build
+that changed a page adds less when search is on: it makes again only the
+parts (one a year) of the pages it changed.
 
 Tools take turns: each repetition runs the three builds of every tool, and the
 order of the tools rotates from one repetition to the next, so a slow moment of

@@ -19,6 +19,8 @@ and the theme, which every page may show. Then, by kind of page:
   the cards of the briefings they list;
 - a tag's page: its briefings and their cards;
 - the home page and the indexes: what each of their rows shows;
+- the search page: the parts of the search index it opens (the years in
+  which briefings were published);
 - the data files: every briefing's annotations (of which the indexes are made).
 
 A briefing's *card* is what a list shows of it: title, subtitle, outlet,
@@ -40,7 +42,7 @@ from .link import Indexes, columns, counts, lists_any, shown_on
 from .model import Period, Site
 from .problems import Position
 from .render import Planned, feed_entries
-from .views import quote_chart
+from .views import quote_chart, search_parts
 
 
 class _ValuePickler(pickle.Pickler):
@@ -354,7 +356,8 @@ class _Keys:
         return self.key("404")
 
     def _search(self, _: None) -> bytes:
-        return self.key("search")
+        """The parts of the search index, which the page names."""
+        return self.key("search", search_parts(self.indexes))
 
     def _feed(self, _: None) -> bytes:
         latest = feed_entries(self.indexes, "feed", None)

@@ -703,6 +703,12 @@ def counts(indexes: Indexes, speakers: Mapping[str, Speaker]) -> dict[str, int]:
             "dates": len(indexes.days) + len(indexes.periods), "tags": len(indexes.tags)}
 
 
+def publications(indexes: Indexes) -> Iterator[tuple[date, tuple[str, ...]]]:
+    """Each day on which briefings were published, oldest first, with those
+    briefings: what the parts of the search index are made of."""
+    return ((day, entry.published) for day, entry in indexes.days.items() if entry.published)
+
+
 def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], ...]:
     """What a briefing shows on each speaker's page (``s:<id>``: their quotes
     and turns in it) and on each day's page (``d:<day>``: the quotes said and

@@ -31,7 +31,7 @@ import jinja2
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-from . import link, paging, parallel, urls
+from . import link, paging, parallel, search, urls
 from .anchor import Article, render_article
 from .cache import (
     BuildCache,
@@ -77,7 +77,15 @@ from .render import (
 from .search import INDEX_DIR, IndexFailed, index_site
 from .theme import theme_dirs
 from .validate import read_briefing, read_speakers
-from .write import Content, Spliced, check_output_dir, list_files, output_stamp, write_output
+from .write import (
+    Content,
+    SearchIndex,
+    Spliced,
+    check_output_dir,
+    list_files,
+    output_stamp,
+    write_output,
+)
 
 
 @dataclass
@@ -277,11 +285,16 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
                 pass
             return
         identity: dict[str, str] = {}  # of the output, worked out once it is complete
+        indexing = None
+        if index and config.search:
+            indexing = _search_index(report, indexes, model_key, store, bool(previous), jobs)
+        else:
+            store.keep("search_parts", None)  # the output keeps no index, nor its parts
         try:
             write_output(out, _with_copies(entries, copies, previous, outputs),
                          stamp=lambda: identity.setdefault("id", _identity(outputs).hex()),
                          present=_present(store, out, previous) if previous else None,
-                         index=_indexer(report) if index and config.search else None)
+                         index=indexing)
         except IndexFailed as failed:
             raise _Stopped(error(config.search_at, f"{failed}.")) from None
     report.output = out
@@ -292,13 +305,39 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
         "output_manifest": output_manifest(out), "report": summary_of(report)})
 
 
+def _search_index(report: Report, indexes: Indexes, model_key: bytes, store: BuildCache,
+                  previous: bool, jobs: int) -> SearchIndex:
+    """How the output's search index is made: each briefing's page in the part
+    of the year it was published (:func:`builder.search.part_of`), up to
+    ``jobs`` parts at once; with, where the output is the last build's
+    (``previous``), the parts that build made, as it kept them. The parts
+    are kept with the model they were made from (``model_key``: the dates
+    and the slugs are in it), so a rebuild that changed only articles takes
+    them over without reading the days of the site."""
+    kept = store.state("search_parts")
+    kept_key, kept_parts = kept if isinstance(kept, tuple) and len(kept) == 2 else (None, None)
+    if not isinstance(kept_parts, dict):
+        kept_key, kept_parts = None, None
+    if kept_parts is not None and kept_key == model_key:
+        parts = kept_parts
+    else:
+        parts = {urls.briefing_file(slug): search.part_of(day)
+                 for day, slugs in link.publications(indexes) for slug in slugs}
+        store.keep("search_parts", (model_key, parts))
+    return SearchIndex(_indexer(report), parts, kept_parts if previous and kept_parts else {},
+                       jobs)
+
+
 def _indexer(report: Report) -> Callable[[Path, Path], None]:
-    """:func:`index_site`, its time kept in ``report``."""
+    """:func:`index_site`, the time from the first part started to the last
+    part done kept in ``report`` (parts are made at once, in threads)."""
+    spans: list[tuple[float, float]] = []
 
     def index(pages: Path, target: Path) -> None:
         started = time.perf_counter()
         index_site(pages, target)
-        report.indexed = time.perf_counter() - started
+        spans.append((started, time.perf_counter()))  # (appending is atomic)
+        report.indexed = max(end for _, end in spans) - min(start for start, _ in spans)
 
     return index
 

@@ -1,24 +1,32 @@
-"""The site's search index: Pagefind, run over the written output.
+"""The site's search index: Pagefind, run over the written pages, in parts.
 
-Takes a folder of HTML pages (the output as written, or the staging folder
-of a whole new output) and writes Pagefind's index and interface, the folder
-``pagefind/``, to a folder that does not exist yet. Only the briefings' pages
-are indexed: each marks its article, annotations and notes with
-``data-pagefind-body`` and its speakers, tags, year and outlet with
-``data-pagefind-filter`` (``templates/briefing.html``); the other pages are
-lists of what the briefings say and are left out, and not even read. The search page runs
-Pagefind's interface in the reader's browser (``templates/search.html``,
-``assets/search.js``).
+Takes a folder of HTML pages (the files of one part of the index, linked
+into a folder of their own by :func:`builder.write.write_output`) and writes
+Pagefind's index and interface for them to a folder that does not exist yet.
+Only the briefings' pages are indexed: each marks its article, annotations
+and notes with ``data-pagefind-body`` and its speakers, tags, year and outlet
+with ``data-pagefind-filter`` (``templates/briefing.html``); the other pages
+are lists of what the briefings say and are left out, and not even read. The
+search page runs Pagefind's interface in the reader's browser
+(``templates/search.html``, ``assets/search.js``).
 
-Pagefind has no incremental mode: an index is made whole, from every page,
-and only when a page's bytes changed (see :func:`builder.write.write_output`,
-which puts it in place in one rename). Never reads the site's sources and
-never writes into the output itself.
+The index is made in parts, one for each year in which briefings were
+published (:func:`part_of`): ``pagefind/<year>/`` holds the index of that
+year's briefing pages, with Pagefind's interface. Pagefind has no incremental
+mode, and its time and memory grow with the pages it reads, so a build that
+changed one briefing's page makes again the part of that briefing's year
+alone. The search page opens the newest part and merges the others into it
+in the browser (Pagefind's ``mergeIndex``), so a search, its filters and its
+results cover every part as one index.
+
+Never reads the site's sources and never writes into the output itself.
 """
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 INDEX_DIR = "pagefind"  # the index's folder in the output
@@ -28,12 +36,25 @@ INDEX_DIR = "pagefind"  # the index's folder in the output
 INDEXED = "briefings/*/index.html"
 
 
+def part_of(published: date) -> str:
+    """The part of the index that holds the page of a briefing published on
+    ``published``: its year, which is also the name of the part's folder."""
+    return f"{published.year:04d}"
+
+
+def parts_of(published: Iterable[date]) -> list[str]:
+    """The parts of the index of a site whose briefings were published on
+    these days, newest first: the search page opens the first and merges the
+    others into it."""
+    return sorted({part_of(day) for day in published}, reverse=True)
+
+
 class IndexFailed(Exception):
     """Pagefind could not index the site: its own words."""
 
 
 def index_site(pages: Path, target: Path) -> None:
-    """Index the pages under ``pages`` into the folder ``target``."""
+    """Index the pages under ``pages`` (the files of one part) into the folder ``target``."""
     from pagefind.service import get_executable
 
     executable = get_executable()

@@ -16,9 +16,10 @@ from typing import Any
 
 from . import markdown, paging, urls
 from .anchor import TINTS, Article
-from .link import EventRef, Indexes, columns, counts, titles
+from .link import EventRef, Indexes, columns, counts, publications, titles
 from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
+from .search import INDEX_DIR, parts_of
 from .textmatch import TAG
 
 
@@ -601,9 +602,12 @@ class ViewBuilder:
 
     def search(self) -> Page:
         """The search page: Pagefind's interface, made in the reader's browser
-        from the index the build leaves in ``pagefind/`` (builder/search.py)."""
+        from the index the build leaves in ``pagefind/``, one part a year
+        (builder/search.py): the newest part is opened, the others merged in."""
         path = urls.SEARCH
-        view = {"bundle": urls.relative(path, "pagefind/")}
+        parts = search_parts(self.indexes)
+        view = {"index": urls.relative(path, f"{INDEX_DIR}/"), "parts": parts,
+                "bundle": urls.relative(path, f"{INDEX_DIR}/{parts[0]}/") if parts else ""}
         return self.page(path, "search.html", "Search", view)
 
     def not_found(self) -> Page:
@@ -614,6 +618,12 @@ class ViewBuilder:
         page.nav = [Link(base + target, link.text) for target, link in zip(
             (urls.HOME, urls.SPEAKERS, urls.DATES, urls.TAGS), page.nav, strict=True)]
         return page
+
+
+def search_parts(indexes: Indexes) -> list[str]:
+    """The parts of the site's search index, newest first (what the search
+    page names, and so what its key covers)."""
+    return parts_of(day for day, _ in publications(indexes))
 
 
 _MONTHS = tuple(date(2000, m, 1).strftime("%B") for m in range(1, 13))

@@ -25,15 +25,22 @@ upload of them, stay as they were. (On the first path, unchanged files are
 hard-linked into the staging folder, with the same effect.)
 
 The search index (``pagefind/``, see :mod:`builder.search`) keeps the same
-promises. A whole new site is indexed in its staging folder, before the swap.
-A rebuild that changed or removed some file indexes the output, once the
-journal is carried out, into a folder of its own beside it, and puts that in
-the place of ``pagefind/`` with one exchange (or two renames where the system
-cannot exchange): a reader gets the old index or the new one, never a part of
-one. A build killed while it indexes leaves the pages new and the index old,
-and its spare folder, which the next build clears away before it writes the
-whole site again (its cache was not saved). A rebuild that changed nothing
-does not index.
+promises. It is made in parts, one folder ``pagefind/<part>/`` for each part
+the caller names (each file to index has its part), and each part is made
+from its own files alone: they are linked (or copied, where links fail) into
+a spare folder beside the output, keeping their paths, and indexed there
+into another folder beside the output. A whole new site has every part made
+so, and put in its staging folder before the swap. A rebuild makes again the
+parts of the files it wrote or removed (before and after: a file that moves
+to another part changes both) and those missing, once the journal is carried
+out; each is put in the place of the old one with one exchange (or two
+renames where the system cannot exchange), so a reader gets the old part or
+the new one, never a piece of one. The parts no file belongs to any more,
+and whatever else is in ``pagefind/`` (the single index of older builds),
+are taken away after. A build killed while it indexes leaves the pages new
+and the index old, and its spare folder, which the next build clears away
+before it writes the whole site again (its cache was not saved). A rebuild
+that changed nothing does not index.
 
 One build at a time writes an output folder: the write holds an exclusive
 ``flock`` on ``.<name>.lock`` beside it. The kernel drops the lock when the
@@ -53,7 +60,9 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -183,19 +192,35 @@ def _copy_range(source: int, target: int, offset: int, length: int) -> None:
 Content = bytes | Path | Spliced | None
 
 
+class SearchIndex(NamedTuple):
+    """How the output's search index is made, part by part.
+
+    ``make(pages, target)`` indexes the folder ``pages`` (the files of one
+    part, at their paths in the output) into the new folder ``target``.
+    ``parts``: the part of each file of the output that is indexed (the
+    others are not). ``before``: the same of the output as it is, where it is
+    known; where it is not (empty), every part is made again. ``jobs``: how
+    many parts are made at once."""
+
+    make: Callable[[Path, Path], None]
+    parts: Mapping[str, str]
+    before: Mapping[str, str]
+    jobs: int = 1
+
+
 def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Content]],
                  copies: dict[str, Path] | None = None,
                  stamp: Callable[[], str] | None = None,
                  present: Iterable[str] | None = None,
-                 index: Callable[[Path, Path], None] | None = None) -> None:
+                 index: SearchIndex | None = None) -> None:
     """Write ``files`` (path -> content, produced as they are written) and
     ``copies`` (path -> source file) as ``out``; ``stamp()``, called when all
     are written, gives a line for the marker file (the identity of this output).
     ``present``: every file the output holds now, where that is known; then
     only what changed is written, in place, and the files not written again
-    that are no longer wanted are removed. ``index(pages, target)``: make the
-    search index of the folder ``pages`` in the new folder ``target``; without
-    it, the output keeps no index (unless it writes one as a file of its own).
+    that are no longer wanted are removed. ``index``: how to make the search
+    index, in parts (see :class:`SearchIndex`); without it, the output keeps no
+    index (unless it writes one as a file of its own).
 
     Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
     """
@@ -211,16 +236,16 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
         if present is not None and (out / MARKER).is_file() and not out.is_symlink():
             changed, wanted = _update(out, staging, itertools.chain(
                 files, sorted((copies or {}).items())), set(present), stamp)
-            if index is not None and (changed or not (out / INDEX_DIR).is_dir()):
-                _reindex(out, index)
-            elif index is None and not any(f.startswith(_INDEXED) for f in wanted):
+            if index is not None:
+                _reindex(out, index, changed)
+            elif not any(f.startswith(_INDEXED) for f in wanted):
                 _drop_index(out)
             return
         try:
             staging.mkdir()
             _fill(staging, out, files, copies or {})
             if index is not None:
-                index(staging, staging / INDEX_DIR)
+                _index_whole(staging, out, index)
             if stamp is not None:
                 (staging / MARKER).write_bytes(MARKER_TEXT + stamp().encode() + b"\n")
             previous = _swap(staging, out, retired)
@@ -282,26 +307,109 @@ def _spare(out: Path) -> re.Pattern[str]:
 _INDEXED = INDEX_DIR + "/"
 
 
-def _reindex(out: Path, index: Callable[[Path, Path], None]) -> None:
-    """The search index of ``out`` made anew beside it, then put in place."""
+def _reindex(out: Path, index: SearchIndex, changed: Iterable[str]) -> None:
+    """The parts of the search index of ``out`` that ``changed`` files (written
+    or removed) belong to, or belonged to, and those missing, made anew beside
+    it and put in place one by one; then the parts no file belongs to any
+    more, and anything else in the index's folder, taken away."""
+    wanted = set(index.parts.values())
+    if not wanted:
+        _drop_index(out)
+        return
+    folder = out / INDEX_DIR
+    is_folder = os.path.lexists(folder) and stat.S_ISDIR(os.lstat(folder).st_mode)
+    present = set(os.listdir(folder)) if is_folder else set()
+    touched = {part for file in changed
+               for part in (index.parts.get(file), index.before.get(file)) if part is not None}
+    # A file whose part changed (or whose part before is not known) changes both.
+    touched.update(part for file, part in index.parts.items() if index.before.get(file) != part)
+    touched.update(part for file, part in index.before.items() if index.parts.get(file) != part)
+    made = sorted(wanted & touched | wanted - present)
+    stale = sorted(present - wanted)
+    if not made and not stale:
+        return
     spare = out.parent / f".{out.name}.index-{os.getpid()}"
     try:
         spare.mkdir()
         (spare / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
-        index(out, spare / INDEX_DIR)
-        target = out / INDEX_DIR
-        if not os.path.lexists(target):
-            os.rename(spare / INDEX_DIR, target)
-        elif not _exchange(spare / INDEX_DIR, target):
-            os.rename(target, spare / "old")
-            os.rename(spare / INDEX_DIR, target)
+        _make_parts(out, spare, made, index)
+        gone = spare / "gone"
+        gone.mkdir()
+        if not is_folder:  # nothing there, or a file or a link in the index's place
+            if os.path.lexists(folder):
+                os.rename(folder, gone / INDEX_DIR)
+            folder.mkdir()
+        for part in made:
+            new, target = spare / "made" / part, folder / part
+            if not os.path.lexists(target):
+                os.rename(new, target)
+            elif not _exchange(new, target):
+                os.rename(target, gone / part)
+                os.rename(new, target)
+        for name in stale:
+            os.rename(folder / name, gone / name)
     finally:
         with contextlib.suppress(OSError):
             _remove(spare)
 
 
+def _index_whole(staging: Path, out: Path, index: SearchIndex) -> None:
+    """Every part of the search index of the new site in ``staging``, made
+    beside the output and put in the staging folder."""
+    parts = sorted(set(index.parts.values()))
+    if not parts:
+        return
+    spare = out.parent / f".{out.name}.index-{os.getpid()}"
+    try:
+        spare.mkdir()
+        (spare / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
+        _make_parts(staging, spare, parts, index)
+        (staging / INDEX_DIR).mkdir(exist_ok=True)
+        for part in parts:
+            os.rename(spare / "made" / part, staging / INDEX_DIR / part)
+    finally:
+        with contextlib.suppress(OSError):
+            _remove(spare)
+
+
+def _make_parts(pages: Path, spare: Path, parts: list[str], index: SearchIndex) -> None:
+    """Each of ``parts`` indexed into ``spare/made/<part>``, from its files of
+    the folder ``pages``, linked into ``spare/pages/<part>`` at the same paths.
+    Up to ``index.jobs`` parts are made at once, the largest first, so that
+    the last to start are the quickest; each Pagefind's memory grows with its
+    part alone."""
+    if not parts:
+        return
+    files: dict[str, list[str]] = defaultdict(list)
+    for file, part in index.parts.items():
+        files[part].append(file)
+    (spare / "pages").mkdir()
+    (spare / "made").mkdir()
+
+    def make(part: str) -> None:
+        folder = spare / "pages" / part
+        made: set[Path] = set()
+        for file in sorted(files[part]):
+            target = folder / file
+            _mkdirs(target.parent, made)
+            _take_over(pages / file, target)
+        index.make(folder, spare / "made" / part)
+
+    order = sorted(parts, key=lambda part: (-len(files[part]), part))
+    with ThreadPoolExecutor(max(1, min(index.jobs, len(order)))) as pool:
+        futures = [pool.submit(make, part) for part in order]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            # The parts not started are not made; those running are waited for.
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
 def _drop_index(out: Path) -> None:
-    """The index of an output that keeps none (search turned off) taken away."""
+    """The index of an output that keeps none (search turned off, or no page
+    to index) taken away."""
     target = out / INDEX_DIR
     if not target.is_dir() or target.is_symlink():
         return
@@ -365,9 +473,9 @@ JOURNAL = ".journal"
 
 
 def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], present: set[str],
-            stamp: Callable[[], str] | None) -> tuple[bool, set[str]]:
+            stamp: Callable[[], str] | None) -> tuple[list[str], set[str]]:
     """Write what changed to ``staging``, commit the journal, carry it out.
-    Return whether any file was written or removed, and the files wanted."""
+    Return the files written or removed, and the files wanted."""
     moves: list[tuple[str, str]] = []
     wanted: set[str] = set()
     try:
@@ -394,7 +502,7 @@ def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], pres
             _remove(staging)
         raise
     _carry_out(staging, out, journal)
-    return bool(moves or gone), wanted
+    return [relative for _, relative in moves] + gone, wanted
 
 
 def _carry_out(staging: Path, out: Path, journal: dict[str, Any]) -> None:

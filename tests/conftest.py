@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import shutil
 import subprocess
 import sys
@@ -45,18 +46,21 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> Run:
 
 def output_tree(folder: Path) -> dict[str, bytes]:
     """Every file of an output by its path, but those of the search index that
-    Pagefind does not make byte-stable: its filter files hold the same values
-    in an order that changes from run to run, and so do their names and the
-    two files that list them (see test_reproducible.py). Its fragments (each
-    page as indexed) and word index are compared with the rest."""
+    Pagefind does not make byte-stable: in each part of the index, its filter
+    files hold the same values in an order that changes from run to run, and
+    so do their names and the two files that list them (see
+    test_reproducible.py). Its fragments (each page as indexed) and word
+    index are compared with the rest."""
     return {relative: p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not _unstable(relative := p.relative_to(folder).as_posix())}
+            if p.is_file() and not unstable(relative := p.relative_to(folder).as_posix())}
 
 
-def _unstable(relative: str) -> bool:
-    return relative.startswith("pagefind/") and (
-        relative.startswith("pagefind/filter/") or relative.endswith(".pf_meta")
-        or relative == "pagefind/pagefind-entry.json")
+def unstable(relative: str) -> bool:
+    """Whether a file of an output (by its path) is one of those of the search
+    index that Pagefind does not make byte-stable (see :func:`output_tree`)."""
+    match = re.fullmatch(r"pagefind/[0-9]{4}/(.+)", relative)
+    return match is not None and (match[1].startswith("filter/") or match[1].endswith(".pf_meta")
+                                  or match[1] == "pagefind-entry.json")
 
 
 @pytest.fixture

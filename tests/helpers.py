@@ -100,7 +100,7 @@ _SEARCH_MARKUP = re.compile(
     r'<label for="site-search-words" class="visually-hidden">Search the briefings</label>\s*'
     r'<input id="site-search-words" type="search" name="q" placeholder="Search" '
     r'autocomplete="off">\s*<button type="submit">Search</button>\s*</form>'
-    r'|<script src="\.\./(?:pagefind/pagefind-ui|assets/search)\.js"></script>')
+    r'|<script src="\.\./(?:pagefind/[0-9]{4}/pagefind-ui|assets/search)\.js"></script>')
 
 
 def without_search_markup(page: str) -> str:

@@ -198,6 +198,7 @@ def test_small_links_are_targets_of_24_pixels_on_a_phone(browser: Browser, site_
 # -- search (Pagefind, over the index the build made) ---------------------------
 
 QUOTE = "vladimir-putin-those-who-were-protesting-the-gas-market"
+QUOTE_2025 = "narendra-modi-when-america-and-india-work-together-that-is"
 
 
 def _results(page: Page) -> list[str]:
@@ -257,6 +258,52 @@ def test_the_speaker_filter_narrows_the_results(page: Page, site_url: str) -> No
     for link in links:
         page.goto(link)
         assert page.locator(".speakers-box").get_by_role("link", name="Vladimir Putin").count()
+
+
+def test_one_search_finds_quotes_of_several_years_in_one_list(page: Page, site_url: str) -> None:
+    """The index is in parts, one a year (2025, the newest, is the one the page
+    opens; 2023 and 2016 are merged into it): one search lists the briefings
+    of all of them, each with its quotes, and one filter holds every year."""
+    page.goto(f"{site_url}search/?q=partnership")
+    links = _results(page)
+    briefings = {link.split("#")[0].removeprefix(f"{site_url}briefings/").rstrip("/")
+                 for link in links}
+    assert {"2025-02-13-trump-modi-press-conference", "2023-06-22-biden-modi-press-conference",
+            "2016-04-21-putin-netanyahu-moscow"} <= briefings
+    assert _count(page) == len(briefings)
+    # The quotes' sub-results (search.js), from the part opened and from those merged.
+    quotes = [link for link in links if "#" in link]
+    for year in ("2025", "2023", "2016"):
+        assert any(link.startswith(f"{site_url}briefings/{year}-") for link in quotes), year
+    page.locator(f'.pagefind-ui__result-link[href$="#{QUOTE_2025}"]').click()
+    page.wait_for_url(f"**/#{QUOTE_2025}")
+    assert page.locator(":target").evaluate("el => el.localName") == "mark"
+    page.go_back()
+    page.locator("summary", has_text="year").click()
+    years = page.eval_on_selector_all('input[name="year"]', "els => els.map(e => e.value)")
+    assert years == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]
+
+
+def test_the_speaker_filter_narrows_a_search_across_years(page: Page, site_url: str) -> None:
+    """Israel is named in briefings of 2016, 2020, 2023 and 2025; Benjamin
+    Netanyahu is quoted in those of 2016 and 2020: two parts of the index,
+    neither of them the one the page opens."""
+    page.goto(f"{site_url}search/?q=israel")
+    every = _count(page)
+    page.locator("summary", has_text="speaker").click()
+    page.locator('input[name="speaker"][value="Benjamin Netanyahu"]').check()
+    page.wait_for_function(
+        "n => !document.querySelector('.pagefind-ui__message').innerText.startsWith(n + ' ')",
+        arg=every)
+    narrowed = _count(page)
+    assert 0 < narrowed < every
+    briefings = {link.split("#")[0] for link in _results(page)}
+    assert len(briefings) == narrowed
+    assert {link.removeprefix(f"{site_url}briefings/")[:4] for link in briefings} \
+        == {"2016", "2020"}
+    for link in briefings:
+        page.goto(link)
+        assert page.locator(".speakers-box").get_by_role("link", name="Benjamin Netanyahu").count()
 
 
 def test_without_javascript_the_header_search_opens_the_search_page(

@@ -31,15 +31,16 @@ Tree = dict[str, bytes]
 
 
 def _tree(folder: Path) -> Tree:
-    """Every file of an output but its search index, which is made anew, whole,
-    when any page changed: compared on its own (see output_tree)."""
+    """Every file of an output but its search index, whose parts are made
+    anew, whole, when one of their pages changed: compared on its own (see
+    output_tree)."""
     return {path: data for path, data in output_tree(folder).items()
             if not path.startswith("pagefind/")}
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file's inode and time, but the search index's: it is made anew,
-    whole, when any page changed (see test_search.py)."""
+    """Each file's inode and time, but the search index's: its parts are made
+    anew, whole, when one of their pages changed (see test_search.py)."""
     return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not p.relative_to(folder).as_posix().startswith("pagefind/")}

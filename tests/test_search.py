@@ -1,6 +1,7 @@
-"""The search index (Pagefind, run by the build): made after the site is
-written, only when a page changed, put in place whole, and absent where
-``search: false``. The browser side is in test_browser.py."""
+"""The search index (Pagefind, run by the build): made in parts, one a year,
+after the site is written, only for the years where a page changed, each part
+put in place whole, and absent where ``search: false``. The browser side is
+in test_browser.py."""
 
 from __future__ import annotations
 
@@ -29,20 +30,49 @@ def _site(target: Path, source: Path = SITES / "good") -> Path:
     return target
 
 
+def _example_site(target: Path) -> Path:
+    """A copy of the example site, whose briefings were published in seven years."""
+    target.mkdir(parents=True)
+    shutil.copy(ROOT / "site.yaml", target / "site.yaml")
+    shutil.copytree(ROOT / "content", target / "content")
+    return target
+
+
 def _fragments(out: Path) -> dict[str, dict]:
-    """Each indexed page of the output's index, by its URL."""
-    pages = {}
-    for path in (out / "pagefind" / "fragment").iterdir():
-        data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
-        fragment = json.loads(data)
-        pages[fragment["url"]] = fragment
-    return pages
+    """Each indexed page of the output's index (all its parts), by its URL."""
+    return {url: fragment for part in _indexed(out).values() for url, fragment in part.items()}
+
+
+def _indexed(out: Path) -> dict[str, dict[str, dict]]:
+    """Each part of the output's index, by its name, with the pages it
+    indexes, by their URLs."""
+    parts: dict[str, dict[str, dict]] = {}
+    for part in sorted((out / "pagefind").iterdir()):
+        pages = parts[part.name] = {}
+        for path in (part / "fragment").iterdir():
+            data = gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd")
+            fragment = json.loads(data)
+            pages[fragment["url"]] = fragment
+    return parts
 
 
 def _index_files(out: Path) -> dict[str, bytes]:
     folder = out / "pagefind"
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _part_files(out: Path) -> dict[str, dict[str, tuple[int, bytes]]]:
+    """Each part of the output's index with its files, each by its inode and bytes."""
+    return {part.name: {p.relative_to(part).as_posix(): (p.stat().st_ino, p.read_bytes())
+                        for p in sorted(part.rglob("*")) if p.is_file()}
+            for part in sorted((out / "pagefind").iterdir())}
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, path
+    path.write_text(text.replace(old, new), "utf-8")
 
 
 def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Path) -> None:
@@ -62,8 +92,15 @@ def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Pat
     quotes = [a for a in seed["anchors"] if a["element"] == "mark"]
     assert quotes and all(a["text"] for a in quotes)
     assert "Previous" not in seed["content"] and "see the passage" not in seed["content"]
+    # One part a year, each with that year's briefings (by their year filter).
+    parts = _indexed(out)
+    assert sorted(parts) == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]
+    for part, indexed in parts.items():
+        assert indexed and all(page["filters"]["year"] == [part] for page in indexed.values())
+    # The search page opens the newest part and names the others, newest first.
     html = (out / "search" / "index.html").read_text("utf-8")
-    assert 'src="../pagefind/pagefind-ui.js"' in html and "assets/search.js" in html
+    assert 'src="../pagefind/2025/pagefind-ui.js"' in html and "assets/search.js" in html
+    assert 'data-index="../pagefind/" data-parts="2025 2023 2022 2020 2016 2015 2011"' in html
     for page in out.rglob("*.html"):
         text = page.read_text("utf-8")
         assert 'role="search"' in text and 'name="q"' in text, page
@@ -73,7 +110,7 @@ def test_search_false_builds_no_index_no_page_and_no_box(tmp_path: Path) -> None
     site = _site(tmp_path / "site")
     out = site / "public"
     assert run_cli("build", "--site", site).code == 0
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-ui.js").is_file()
     config = site / "site.yaml"
     config.write_text(config.read_text("utf-8") + "search: false\n", "utf-8")
     built = run_cli("build", "--site", site)
@@ -117,7 +154,7 @@ def test_a_rebuild_indexes_only_when_a_page_changed(tmp_path: Path) -> None:
     # Removed by hand, it is made again, though no page changed.
     shutil.rmtree(out / "pagefind")
     assert build(site).indexed is not None
-    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-entry.json").is_file()
 
 
 def _fake_pagefind(folder: Path, body: str) -> Path:
@@ -197,4 +234,128 @@ def test_a_build_without_the_index_drops_it_and_the_next_build_makes_it(tmp_path
     assert not (out / "pagefind").exists() and (out / "search" / "index.html").is_file()
     again = build(site)
     assert again.ok and again.indexed is not None
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert (out / "pagefind" / "2022" / "pagefind-ui.js").is_file()
+
+
+def test_an_edited_article_makes_again_the_part_of_its_year_alone(tmp_path: Path) -> None:
+    site = _example_site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    before = _part_files(out)
+    assert len(before) == 7
+    article = site / "content" / "briefings" / "2023-10-08-biden-netanyahu-call.md"
+    article.write_text(article.read_text("utf-8") + "\nA zebrafish swam by.\n", "utf-8")
+    edited = build(site)
+    assert edited.ok and edited.indexed is not None
+    after = _part_files(out)
+    assert sorted(after) == sorted(before)
+    # The other years' parts are the same files, untouched: same inodes, same bytes.
+    for part in sorted(before.keys() - {"2023"}):
+        assert after[part] == before[part], part
+    assert after["2023"] != before["2023"]
+    assert {ino for ino, _ in after["2023"].values()}.isdisjoint(
+        ino for ino, _ in before["2023"].values())
+    found = [url for url, page in _fragments(out).items() if "zebrafish" in page["content"]]
+    assert found == ["/briefings/2023-10-08-biden-netanyahu-call/"]
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".public.")] \
+        == [".public.lock"]
+
+
+def _pages(out: Path) -> dict[str, bytes]:
+    """The bytes of each briefing's page, by its URL (as the index knows it)."""
+    return {f"/{p.parent.relative_to(out).as_posix()}/": p.read_bytes()
+            for p in (out / "briefings").glob("*/index.html")}
+
+
+def _written(pages: tuple[dict[str, bytes], dict[str, bytes]],
+             indexed: tuple[dict[str, dict], dict[str, dict]]) -> set[str]:
+    """The parts, before or after, of the briefing pages a build wrote or removed."""
+    before, after = pages
+    changed = {url for url in before.keys() | after.keys() if before.get(url) != after.get(url)}
+    return {part for index in indexed for part, urls in index.items() if changed & urls.keys()}
+
+
+def test_a_briefing_moved_to_another_year_makes_both_years_again(tmp_path: Path) -> None:
+    """Both years are made again, and those of the pages that changed with it
+    (its neighbours before and after, and those that list it as related, whose
+    links to it changed); the others are untouched."""
+    site = _example_site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    before, pages, indexed = _part_files(out), _pages(out), _indexed(out)
+    slug = "2022-04-14-jean-pierre-gaggle-greensboro"
+    _edit(site / "content" / "briefings" / f"{slug}.yaml", "published: 2022-04-14",
+          "published: 2020-04-14")
+    assert build(site).indexed is not None
+    after = _part_files(out)
+    written = _written((pages, _pages(out)), (indexed, _indexed(out)))
+    assert {"2020", "2022"} <= written and before.keys() - written
+    for part in sorted(before.keys() - written):
+        assert after[part] == before[part], part
+    assert after["2020"] != before["2020"] and after["2022"] != before["2022"]
+    indexed = _indexed(out)
+    assert f"/briefings/{slug}/" in indexed["2020"]
+    assert f"/briefings/{slug}/" not in indexed["2022"] and indexed["2022"]
+    assert indexed["2020"][f"/briefings/{slug}/"]["filters"]["year"] == ["2020"]
+
+
+def test_a_year_gone_loses_its_part_and_a_new_year_gets_one(tmp_path: Path) -> None:
+    """The search page names the parts: it changes with them."""
+    site = _example_site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    before, pages, indexed = _part_files(out), _pages(out), _indexed(out)
+    briefings = site / "content" / "briefings"
+    for path in briefings.glob("2011-04-13-nasa-shuttle-anniversary.*"):
+        path.unlink()
+    assert build(site).ok
+    after = _part_files(out)
+    assert sorted(after) == sorted(before.keys() - {"2011"})
+    written = _written((pages, _pages(out)), (indexed, _indexed(out)))
+    assert after.keys() - written
+    for part in sorted(after.keys() - written):
+        assert after[part] == before[part], part
+    page = (out / "search" / "index.html").read_text("utf-8")
+    assert 'data-parts="2025 2023 2022 2020 2016 2015"' in page
+
+    slug = "2025-02-13-trump-modi-press-conference"
+    _edit(briefings / f"{slug}.yaml", "published: 2025-02-13", "published: 2026-02-13")
+    assert build(site).indexed is not None
+    assert sorted(_part_files(out)) == ["2015", "2016", "2020", "2022", "2023", "2026"]
+    assert list(_indexed(out)["2026"]) == [f"/briefings/{slug}/"]
+    page = (out / "search" / "index.html").read_text("utf-8")
+    assert 'src="../pagefind/2026/pagefind-ui.js"' in page
+    assert 'data-parts="2026 2023 2022 2020 2016 2015"' in page
+
+
+def test_the_single_index_of_an_older_build_is_replaced_by_parts(tmp_path: Path) -> None:
+    """An output indexed whole (``pagefind/pagefind-entry.json`` and the rest,
+    as builds made before the index was in parts) gets its parts from the next
+    build, though no page changed, and keeps nothing of the single index."""
+    site = _site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    shutil.rmtree(out / "pagefind")
+    subprocess.run([str(get_executable()), "--site", str(out), "--glob", "briefings/*/index.html",
+                    "--silent"], check=True, capture_output=True)
+    assert (out / "pagefind" / "pagefind-entry.json").is_file()
+    again = build(site)
+    assert again.ok and again.written == 0 and again.indexed is not None
+    assert sorted(p.name for p in (out / "pagefind").iterdir()) == ["2022"]
+    assert sorted(_fragments(out)) == ["/briefings/2022-01-10-csto/",
+                                       "/briefings/2022-11-22-press-briefing/"]
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".public.")] \
+        == [".public.lock"]
+
+
+def test_a_site_with_no_briefing_has_no_index_and_says_so(tmp_path: Path) -> None:
+    site = _site(tmp_path / "site")
+    out = site / "public"
+    assert build(site).indexed is not None
+    for path in (site / "content" / "briefings").iterdir():
+        path.unlink()
+    built = build(site)
+    assert built.ok and built.indexed is None
+    assert not (out / "pagefind").exists()
+    page = (out / "search" / "index.html").read_text("utf-8")
+    assert "nothing to search yet" in page and "pagefind-ui.js" not in page

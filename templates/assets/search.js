@@ -1,6 +1,9 @@
 // The search page: Pagefind's interface over the index in pagefind/, opened
 // with the words of ?q= (what the search box of every page sends). A result's
 // sub-results are its quotes: each links to its passage, #<quote-id>.
+// The index is in parts, one for each year (pagefind/<year>/, newest first in
+// data-parts): the newest is opened and the others are merged into it, so
+// that one search, its filters and its results cover them all.
 (function () {
   "use strict";
   var box = document.getElementById("search");
@@ -11,6 +14,13 @@
   }
   // Pagefind's URLs start at the root of the site: the site may live in a sub-folder.
   var base = new URL(box.dataset.root, window.location.href).pathname;
+  var bundles = box.dataset.parts.split(" ").map(function (part) {
+    return new URL(box.dataset.index + part + "/", window.location.href).pathname;
+  });
+  // The length of the excerpts, the same for every part: Pagefind's interface
+  // sets it for the index it opens (12 words, with sub-results) and leaves
+  // those merged into it at their own (30).
+  var excerptLength = 12;
 
   // The quotes of a page (elements mark[data-quote]), each with the hits on
   // its words: Pagefind's own sub-results are the page's headings.
@@ -41,7 +51,12 @@
     showSubResults: true,
     showImages: false,
     resetStyles: false,
+    bundlePath: bundles[0],
     baseUrl: base,
+    excerptLength: excerptLength,
+    mergeIndex: bundles.slice(1).map(function (bundle) {
+      return {bundlePath: bundle, baseUrl: base, excerptLength: excerptLength};
+    }),
     processResult: function (result) {
       var quotes = quoteResults(result);
       if (quotes.length) result.sub_results = quotes;

@@ -99,7 +99,8 @@ ATTRIBUTES = frozenset(
     "data-event data-note data-quote data-speaker-name data-speaker datetime href id lang "
     "name rel scope tabindex title type value src alt start style property "
     "data-reported-by hidden "
-    "data-pagefind-body data-pagefind-ignore data-pagefind-filter data-bundle data-root".split())
+    "data-pagefind-body data-pagefind-ignore data-pagefind-filter data-index data-parts "
+    "data-root".split())
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "poster"})
 
 

@@ -206,7 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in summary["lines"]:
         print(line, file=sys.stderr)
     if not report.ok:
-        print(f"failed: {summary['warnings']}; nothing was written.", file=sys.stderr)
+        print(f"failed: {summary['warnings']}; " + (
+            "the pages that changed were written, and the search index is the last build's "
+            "until a build makes it again." if report.pages_written else "nothing was written."),
+            file=sys.stderr)
         return 1
     warnings = f" ({summary['warnings']})" if summary["warnings"] else ""
     if writing:

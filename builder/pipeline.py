@@ -98,6 +98,9 @@ class Report:
     output: Path | None = None
     rendered: int = 0  # files rendered (the others were taken over unchanged)
     written: int = 0  # files whose bytes changed
+    # Whether the pages were put in place although the build failed after
+    # (the search index of a rebuild could not be made: the last one is kept).
+    pages_written: bool = False
     listed: RawSite | None = None  # the site's files as this build listed them
     drafts: int = 0  # briefings marked as drafts, left out of a build without them
     indexed: float | None = None  # seconds spent making the search index, if it was made
@@ -296,6 +299,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
                          present=_present(store, out, previous) if previous else None,
                          index=indexing)
         except IndexFailed as failed:
+            report.pages_written = failed.pages_written
             raise _Stopped(error(config.search_at, f"{failed}.")) from None
     report.output = out
     store.save(outputs, outputs_before=previous, state={

@@ -50,7 +50,11 @@ def parts_of(published: Iterable[date]) -> list[str]:
 
 
 class IndexFailed(Exception):
-    """Pagefind could not index the site: its own words."""
+    """Pagefind could not index the site: its own words. ``pages_written``:
+    whether the pages that changed were put in place before (a rebuild writes
+    them in place, then indexes them; a whole new site is indexed first)."""
+
+    pages_written = False
 
 
 def index_site(pages: Path, target: Path) -> None:

@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from .problems import Position, Problem, error
-from .search import INDEX_DIR
+from .search import INDEX_DIR, IndexFailed
 
 try:
     import fcntl
@@ -237,7 +237,11 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
             changed, wanted = _update(out, staging, itertools.chain(
                 files, sorted((copies or {}).items())), set(present), stamp)
             if index is not None:
-                _reindex(out, index, changed)
+                try:
+                    _reindex(out, index, changed)
+                except IndexFailed as failed:
+                    failed.pages_written = changed
+                    raise
             elif not any(f.startswith(_INDEXED) for f in wanted):
                 _drop_index(out)
             return

@@ -184,6 +184,33 @@ def test_a_failed_index_leaves_the_previous_output_and_index(tmp_path: Path) -> 
     assert any("A new paragraph" in p["content"] for p in _fragments(out).values())
 
 
+def test_an_index_that_fails_after_a_rebuild_says_the_pages_were_written(
+        tmp_path: Path) -> None:
+    """A rebuild puts the pages that changed in place, then indexes them: if
+    Pagefind fails then, the build fails and says so, and says truly that the
+    pages were written and the index is the one before; the next build makes it."""
+    site = _site(tmp_path / "site")
+    out = site / "public"
+    assert run_cli("build", "--site", site).code == 0
+    index = _index_files(out)
+    article = sorted((site / "content" / "briefings").glob("*.md"))[0]
+    article.write_text(article.read_text("utf-8") + "\nA paragraph indexed later.\n", "utf-8")
+    failing = _fake_pagefind(tmp_path, "echo 'out of disk space' >&2; exit 3")
+    done = subprocess.run([sys.executable, "-m", "builder", "build", "--site", str(site)],
+                          env={**os.environ, "PAGEFIND_BINARY_PATH": str(failing)},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "error: Pagefind could not index the site: out of disk space" in done.stderr
+    assert "the pages that changed were written" in done.stderr
+    assert "nothing was written" not in done.stderr
+    page = out / "briefings" / article.stem / "index.html"
+    assert "A paragraph indexed later" in page.read_text("utf-8")
+    assert _index_files(out) == index
+    again = run_cli("build", "--site", site)
+    assert again.code == 0, again.err
+    assert any("A paragraph indexed later" in p["content"] for p in _fragments(out).values())
+
+
 def _tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -443,10 +443,13 @@ def _annotation_marks(reader: ReaderText, context: _Context
         marks.append(_Mark(
             "note", note.id, *span, f'<span class="note-anchor" data-note="{note.id}"',
             insert_after=(
-                f'<sup class="note-ref"><a href="#fn-{note.id}" aria-label="Note {number}">'
-                f"{number}</a></sup>"
-                f'<span class="sidenote" aria-hidden="true"><span class="sidenote-number">'
-                f"{number}</span> {sidenote}</span>")))
+                # (The note's number and its text in the margin are left out
+                # of the search index, which has the note in the footnotes:
+                # within a quote, they would be read as words of the quote.)
+                f'<sup class="note-ref" data-pagefind-ignore><a href="#fn-{note.id}" '
+                f'aria-label="Note {number}">{number}</a></sup>'
+                f'<span class="sidenote" aria-hidden="true" data-pagefind-ignore>'
+                f'<span class="sidenote-number">{number}</span> {sidenote}</span>')))
     return marks, numbers
 
 

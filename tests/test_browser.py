@@ -234,6 +234,10 @@ def test_the_search_page_shows_the_results_of_its_address_on_load(
     links = _results(page)
     assert links and all(link.startswith(f"{site_url}briefings/") for link in links)
     assert page.locator(".pagefind-ui__message").inner_text().endswith("for peacekeepers")
+    # In the theme's type, like the rest of the site, not Pagefind's own.
+    for element in (".pagefind-ui__result-title", ".pagefind-ui__result-excerpt"):
+        font = page.locator(element).first.evaluate("e => getComputedStyle(e).fontFamily")
+        assert font.startswith('"Source Sans 3"'), (element, font)
 
 
 def _count(page: Page) -> int:

@@ -621,7 +621,7 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(target: str, bad: bytes, dat
     assert "not UTF-8" in report.problems[0].message
 
 
-_SIDE_NOTE = re.compile(r'<sup class="note-ref">.*?</sup><span class="sidenote"[^>]*>'
+_SIDE_NOTE = re.compile(r'<sup class="note-ref"[^>]*>.*?</sup><span class="sidenote"[^>]*>'
                         r'<span class="sidenote-number">\d+</span>.*?</span>', re.S)
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 
 from pagefind.service import get_executable
@@ -104,6 +106,28 @@ def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Pat
     for page in out.rglob("*.html"):
         text = page.read_text("utf-8")
         assert 'role="search"' in text and 'name="q"' in text, page
+
+
+def test_a_note_within_a_quote_is_not_read_as_words_of_the_quote(tmp_path: Path) -> None:
+    """A note's number and its text in the margin sit inside the passage they
+    annotate; the index leaves them out of the page (the quote's words stay the
+    quote's) and finds the note in the page's footnotes instead."""
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", ROOT, "--out", out).code == 0
+    pages = _fragments(out)
+    within = 0
+    for url, page in pages.items():
+        html = (out / url.strip("/") / "index.html").read_text("utf-8")
+        notes = [unescape(re.sub(r"<[^>]+>", "", text)) for text in re.findall(
+            r'<span class="sidenote-number">\d+</span> (.*?)</span>', html)]
+        quotes = " ".join(a["text"] for a in page["anchors"] if a["element"] == "mark")
+        for note in notes:
+            opening = " ".join(note.split()[:6])
+            assert opening not in quotes, (url, opening)
+            assert page["content"].count(opening) == 1, (url, opening)
+        within += len(re.findall(r'<mark class="quote[^>]*>(?:(?!</mark>).)*class="sidenote"',
+                                 html, re.S))
+    assert within  # the example site has notes within quotes
 
 
 def test_search_false_builds_no_index_no_page_and_no_box(tmp_path: Path) -> None:

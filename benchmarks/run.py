@@ -16,7 +16,7 @@ builds of a repetition are done: a build with it over the same output, which
 has nothing else to do, and the indexing time that build reports ("search
 index", Pagefind run over every part of the index, the whole site). A build
 that changed a page adds less when search is on: it makes again only the
-parts (one a year) of the pages it changed.
+parts (one a year, or its halves, quarters or months) of the pages it changed.
 
 Tools take turns: each repetition runs the three builds of every tool, and the
 order of the tools rotates from one repetition to the next, so a slow moment of

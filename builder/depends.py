@@ -19,8 +19,8 @@ and the theme, which every page may show. Then, by kind of page:
   the cards of the briefings they list;
 - a tag's page: its briefings and their cards;
 - the home page and the indexes: what each of their rows shows;
-- the search page: the parts of the search index it opens (the years in
-  which briefings were published);
+- the search page: the parts of the search index it opens (named by the
+  dates on which briefings were published);
 - the data files: every briefing's annotations (of which the indexes are made).
 
 A briefing's *card* is what a list shows of it: title, subtitle, outlet,

@@ -703,10 +703,10 @@ def counts(indexes: Indexes, speakers: Mapping[str, Speaker]) -> dict[str, int]:
             "dates": len(indexes.days) + len(indexes.periods), "tags": len(indexes.tags)}
 
 
-def publications(indexes: Indexes) -> Iterator[tuple[date, tuple[str, ...]]]:
-    """Each day on which briefings were published, oldest first, with those
-    briefings: what the parts of the search index are made of."""
-    return ((day, entry.published) for day, entry in indexes.days.items() if entry.published)
+def publications(indexes: Indexes) -> dict[str, date]:
+    """The day on which each published briefing was published, by its slug:
+    what the parts of the search index are made of."""
+    return {slug: day for day, entry in indexes.days.items() for slug in entry.published}
 
 
 def shown_to(briefing: Briefing, article: Article) -> tuple[tuple[str, bytes], ...]:

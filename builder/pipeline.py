@@ -311,8 +311,9 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
 def _search_index(report: Report, indexes: Indexes, model_key: bytes, store: BuildCache,
                   previous: bool, jobs: int) -> SearchIndex:
-    """How the output's search index is made: each briefing's page in the part
-    of the year it was published (:func:`builder.search.part_of`), up to
+    """How the output's search index is made: each briefing's page in its part
+    (:func:`builder.search.partition`: the year, half, quarter or month it
+    was published in, by the publication days of the whole site), up to
     ``jobs`` parts at once; with, where the output is the last build's
     (``previous``), the parts that build made, as it kept them. The parts
     are kept with the model they were made from (``model_key``: the dates
@@ -325,8 +326,8 @@ def _search_index(report: Report, indexes: Indexes, model_key: bytes, store: Bui
     if kept_parts is not None and kept_key == model_key:
         parts = kept_parts
     else:
-        parts = {urls.briefing_file(slug): search.part_of(day)
-                 for day, slugs in link.publications(indexes) for slug in slugs}
+        parts = {urls.briefing_file(slug): part
+                 for slug, part in search.partition(link.publications(indexes)).items()}
         store.keep("search_parts", (model_key, parts))
     return SearchIndex(_indexer(report), parts, kept_parts if previous and kept_parts else {},
                        jobs)

@@ -19,7 +19,7 @@ from .anchor import TINTS, Article
 from .link import EventRef, Indexes, columns, counts, publications, titles
 from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
-from .search import INDEX_DIR, parts_of
+from .search import INDEX_DIR, partition, parts_of
 from .textmatch import TAG
 
 
@@ -602,8 +602,9 @@ class ViewBuilder:
 
     def search(self) -> Page:
         """The search page: Pagefind's interface, made in the reader's browser
-        from the index the build leaves in ``pagefind/``, one part a year
-        (builder/search.py): the newest part is opened, the others merged in."""
+        from the index the build leaves in ``pagefind/``, in parts named by
+        their dates (builder/search.py): the newest part is opened, the others
+        merged in."""
         path = urls.SEARCH
         parts = search_parts(self.indexes)
         view = {"index": urls.relative(path, f"{INDEX_DIR}/"), "parts": parts,
@@ -623,7 +624,7 @@ class ViewBuilder:
 def search_parts(indexes: Indexes) -> list[str]:
     """The parts of the site's search index, newest first (what the search
     page names, and so what its key covers)."""
-    return parts_of(day for day, _ in publications(indexes))
+    return parts_of(partition(publications(indexes)))
 
 
 _MONTHS = tuple(date(2000, m, 1).strftime("%B") for m in range(1, 13))

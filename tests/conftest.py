@@ -58,7 +58,7 @@ def output_tree(folder: Path) -> dict[str, bytes]:
 def unstable(relative: str) -> bool:
     """Whether a file of an output (by its path) is one of those of the search
     index that Pagefind does not make byte-stable (see :func:`output_tree`)."""
-    match = re.fullmatch(r"pagefind/[0-9]{4}/(.+)", relative)
+    match = re.fullmatch(r"pagefind/[^/]+/(.+)", relative)
     return match is not None and (match[1].startswith("filter/") or match[1].endswith(".pf_meta")
                                   or match[1] == "pagefind-entry.json")
 

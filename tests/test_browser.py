@@ -5,9 +5,17 @@ fixtures site_url, browser and page are in conftest.py)."""
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page
+
+from builder import search
+from builder.pipeline import build
+
+from conftest import ROOT, serve
 
 SEED = "2022-01-10-putin-csto-kazakhstan"
 
@@ -308,6 +316,75 @@ def test_the_speaker_filter_narrows_a_search_across_years(page: Page, site_url: 
     for link in briefings:
         page.goto(link)
         assert page.locator(".speakers-box").get_by_role("link", name="Benjamin Netanyahu").count()
+
+
+@pytest.fixture(scope="module")
+def split_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example site built with at most one briefing a part of the search
+    index, served: its years of more than one briefing are split, 2015 and
+    2022 into months, 2023 into quarters."""
+    site = tmp_path_factory.mktemp("split")
+    shutil.copy(ROOT / "site.yaml", site / "site.yaml")
+    shutil.copytree(ROOT / "content", site / "content")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "LIMIT", 1)
+        assert build(site).ok
+    with serve(site / "public") as url:
+        yield url
+
+
+def _narrow(page: Page, name: str, value: str) -> set[str]:
+    """The briefings listed once the filter ``name`` is set to ``value`` too
+    (its list opened, if it is not): as many as the page says it found, up to
+    the five that Pagefind's interface shows at first."""
+    said = f"{_count(page)} "
+    if not page.locator(f'input[name="{name}"]').first.is_visible():
+        page.locator("summary", has_text=name).click()
+    page.locator(f'input[name="{name}"][value="{value}"]').check()
+    page.wait_for_function("""said => {
+        const message = document.querySelector('.pagefind-ui__message').innerText;
+        return /^\\d+ results? for /.test(message) && !message.startsWith(said);
+    }""", arg=said)
+    count = _count(page)
+    briefings = {link.split("#")[0] for link in _results(page)}
+    assert len(briefings) == min(count, 5)
+    return briefings
+
+
+def test_one_search_covers_parts_of_months_and_quarters_with_every_filter(
+        page: Page, split_url: str) -> None:
+    """Eleven parts, newest first: one search lists the briefings of several,
+    each with its quotes, and each filter holds the values of them all and
+    narrows the results across them."""
+    page.goto(f"{split_url}search/?q=president")
+    assert page.locator("#search").get_attribute("data-parts") == (
+        "2025 2023-q4 2023-q2 2023-q1 2022-04 2022-01 2020 2016 2015-09 2015-08 2011")
+    every = _count(page)
+    quotes = [link.removeprefix(f"{split_url}briefings/") for link in _results(page)
+              if "#" in link and "-heading" not in link and "#briefing-title" not in link]
+    # Quotes from the parts of April 2022, and of the first two quarters of 2023.
+    assert {link[:7] for link in quotes} >= {"2022-04", "2023-02", "2023-06"}
+    page.locator("summary", has_text="year").click()
+    years = page.eval_on_selector_all('input[name="year"]', "els => els.map(e => e.value)")
+    assert years == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]
+    # Three quarters of 2023, three parts.
+    found = _narrow(page, "year", "2023")
+    assert {link.removeprefix(f"{split_url}briefings/")[:7] for link in found} \
+        == {"2023-02", "2023-06", "2023-10"}
+    page.reload()
+    found = _narrow(page, "tag", "India")
+    assert {link.removeprefix(f"{split_url}briefings/") for link in found} == {
+        "2022-04-11-biden-modi-virtual-meeting/", "2023-06-22-biden-modi-press-conference/",
+        "2025-02-13-trump-modi-press-conference/"}
+    page.reload()
+    found = _narrow(page, "speaker", "Karine Jean-Pierre")
+    assert {link.removeprefix(f"{split_url}briefings/")[:7] for link in found} \
+        == {"2022-04", "2023-02"}
+    page.reload()
+    found = _narrow(page, "outlet", "The White House")
+    assert 5 <= _count(page) < every
+    assert {link.removeprefix(f"{split_url}briefings/")[:7] for link in found} \
+        <= {"2022-04", "2023-02", "2023-06", "2023-10", "2025-02"}
 
 
 def test_without_javascript_the_header_search_opens_the_search_page(

@@ -2,13 +2,13 @@
 run: the builder embeds no build date, no file time, no path and nothing of the
 machine. Every date in the output comes from the content.
 
-The search index (``pagefind/``, one part a year) is Pagefind's output, and
-Pagefind 1.5 is not byte-stable there: in each part, its filter files hold the
-same values in an order that changes from run to run (the order of a hash
-map), so their names, and the names in ``pagefind-entry.json`` and the
-``.pf_meta`` file that list them, change too. The pages it indexes (the
-fragments), its word index and its interface are compared like every other
-file; those files are compared by what they hold."""
+The search index (``pagefind/``, in parts named by dates) is Pagefind's
+output, and Pagefind 1.5 is not byte-stable there: in each part, its filter
+files hold the same values in an order that changes from run to run (the
+order of a hash map), so their names, and the names in
+``pagefind-entry.json`` and the ``.pf_meta`` file that list them, change too.
+The pages it indexes (the fragments), its word index and its interface are
+compared like every other file; those files are compared by what they hold."""
 
 from __future__ import annotations
 

@@ -1,11 +1,13 @@
-"""The search index (Pagefind, run by the build): made in parts, one a year,
-after the site is written, only for the years where a page changed, each part
-put in place whole, and absent where ``search: false``. The browser side is
-in test_browser.py."""
+"""The search index (Pagefind, run by the build): made in parts, one a year
+(or its halves, quarters or months, where the year has many briefings), after
+the site is written, only for the parts where a page changed, each part put
+in place whole, and absent where ``search: false``. The browser side is in
+test_browser.py."""
 
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import os
 import re
@@ -15,16 +17,98 @@ import stat
 import subprocess
 import sys
 import time
+from collections import Counter
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pagefind.service import get_executable
 
+from builder import search
 from builder.pipeline import build
 
 from conftest import ROOT, SITES, run_cli
 
 SEED = "2022-01-10-putin-csto-kazakhstan"
+
+
+def _months(part: str) -> range:
+    """The months of its year that a part of the index holds, by its name."""
+    _, _, split = part.partition("-")
+    if not split:
+        return range(1, 13)
+    if split[0] in "hq":
+        size = 6 if split[0] == "h" else 3
+        return range(size * int(split[1:]) - size + 1, size * int(split[1:]) + 1)
+    return range(int(split), int(split) + 1)
+
+
+_NAME = re.compile(r"[0-9]{4}(-(h[12]|q[1-4]|0[1-9]|1[0-2]))?")
+
+
+@given(st.lists(st.dates(date(2019, 1, 1), date(2021, 12, 31)), max_size=120),
+       st.integers(1, 30))
+def test_the_parts_hold_at_most_the_limit_and_are_named_by_their_dates(
+        days: list[date], limit: int) -> None:
+    published = {f"briefing-{n}": day for n, day in enumerate(days)}
+    parts = search.partition(published, limit)
+    assert parts.keys() == published.keys()
+    for slug, part in parts.items():
+        assert _NAME.fullmatch(part), part
+        assert part[:4] == f"{published[slug].year:04d}"
+        assert published[slug].month in _months(part)
+    sizes = Counter(parts.values())
+    for year, count in Counter(day.year for day in days).items():
+        own = sorted(part for part in sizes if part[:4] == f"{year:04d}")
+        if count <= limit:  # a year under the limit is one part
+            assert own == [f"{year:04d}"]
+            continue
+        # The coarsest split whose every part holds at most the limit, or months.
+        kinds = {len(_months(part)) for part in own}
+        assert len(kinds) == 1
+        months = kinds.pop()
+        assert months < 12
+        assert months == 1 or all(sizes[part] <= limit for part in own)
+        coarser = [size for size in (6, 3) if size > months]
+        for size in coarser:
+            counts = Counter((day.month - 1) // size for day in days if day.year == year)
+            assert max(counts.values()) > limit, (year, size)
+    # Newest first: every briefing of a part was published after those of the next.
+    ordered = search.parts_of(parts)
+    assert sorted(ordered) == sorted(sizes)
+    for newer, older in itertools.pairwise(ordered):
+        assert min(published[s] for s, p in parts.items() if p == newer) \
+            > max(published[s] for s, p in parts.items() if p == older)
+
+
+def _days(counts: dict[str, int]) -> dict[str, date]:
+    """So many briefings published in each month (``YYYY-MM``), by slug."""
+    return {f"{month}-{n}": date.fromisoformat(f"{month}-01") + timedelta(days=n % 28)
+            for month, count in counts.items() for n in range(count)}
+
+
+@pytest.mark.parametrize(("counts", "parts"), [
+    ({"2022-01": 4, "2021-12": 1}, ["2022", "2021"]),
+    ({"2022-01": 3, "2022-07": 2}, ["2022-h2", "2022-h1"]),
+    ({"2022-01": 3, "2022-04": 2, "2022-08": 1}, ["2022-q3", "2022-q2", "2022-q1"]),
+    ({"2022-01": 3, "2022-02": 2, "2022-11": 1}, ["2022-11", "2022-02", "2022-01"]),
+    ({"2022-03": 6}, ["2022-03"]),  # a month over the limit: months anyway
+    ({"2021-05": 4, "2022-12": 5, "2023-01": 1}, ["2023", "2022-12", "2021"]),
+])
+def test_a_year_over_the_limit_is_split_by_halves_quarters_or_months(
+        counts: dict[str, int], parts: list[str]) -> None:
+    assert search.parts_of(search.partition(_days(counts), limit=4)) == parts
+
+
+def test_the_limit_is_800_briefings() -> None:
+    assert search.LIMIT == 800
+    year = {f"b{n}": date(2022, 1, 1) + timedelta(days=n % 365) for n in range(800)}
+    assert search.parts_of(search.partition(year)) == ["2022"]
+    year["one more"] = date(2022, 12, 31)
+    assert search.parts_of(search.partition(year)) == ["2022-h2", "2022-h1"]
 
 
 def _site(target: Path, source: Path = SITES / "good") -> Path:
@@ -94,7 +178,8 @@ def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Pat
     quotes = [a for a in seed["anchors"] if a["element"] == "mark"]
     assert quotes and all(a["text"] for a in quotes)
     assert "Previous" not in seed["content"] and "see the passage" not in seed["content"]
-    # One part a year, each with that year's briefings (by their year filter).
+    # One part a year (none has 800 briefings), each with that year's briefings
+    # (by their year filter).
     parts = _indexed(out)
     assert sorted(parts) == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]
     for part, indexed in parts.items():
@@ -377,6 +462,65 @@ def test_a_year_gone_loses_its_part_and_a_new_year_gets_one(tmp_path: Path) -> N
     page = (out / "search" / "index.html").read_text("utf-8")
     assert 'src="../pagefind/2026/pagefind-ui.js"' in page
     assert 'data-parts="2026 2023 2022 2020 2016 2015"' in page
+
+
+def test_a_year_that_crosses_the_limit_is_split_and_the_other_parts_are_left_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With at most two briefings a part, the example site's 2022 (January,
+    April twice) is in quarters and its 2023 (February, June, October) in
+    halves. A year that falls to the limit becomes one part again and one
+    that crosses it is split: that year's old parts are taken away and its
+    new ones made; the other parts are left as they are, but those of pages
+    the move changed (its neighbours and related briefings)."""
+    monkeypatch.setattr(search, "LIMIT", 2)
+    site = _example_site(tmp_path / "site")
+    out = site / "public"
+    briefings = site / "content" / "briefings"
+    assert build(site).indexed is not None
+    indexed = _indexed(out)
+    assert sorted(indexed) == ["2011", "2015", "2016", "2020", "2022-q1", "2022-q2",
+                               "2023-h1", "2023-h2", "2025"]
+    for part, pages in indexed.items():
+        days = [date.fromisoformat(url.split("/")[2][:10]) for url in pages]
+        assert all(f"{day.year:04d}" == part[:4] and day.month in _months(part)
+                   for day in days), part
+        assert all(page["filters"]["year"] == [part[:4]] for page in pages.values())
+    page = (out / "search" / "index.html").read_text("utf-8")
+    assert 'src="../pagefind/2025/pagefind-ui.js"' in page
+    assert 'data-parts="2025 2023-h2 2023-h1 2022-q2 2022-q1 2020 2016 2015 2011"' in page
+
+    # 2022 falls to two briefings, one part; 2025 rises to two, still one.
+    before, pages, indexed = _part_files(out), _pages(out), _indexed(out)
+    _edit(briefings / "2022-04-14-jean-pierre-gaggle-greensboro.yaml",
+          "published: 2022-04-14", "published: 2025-09-14")
+    assert build(site).indexed is not None
+    after = _part_files(out)
+    assert sorted(after) == ["2011", "2015", "2016", "2020", "2022", "2023-h1", "2023-h2",
+                             "2025"]
+    written = _written((pages, _pages(out)), (indexed, _indexed(out)))
+    assert {"2022-q1", "2022-q2", "2025"} <= written and after.keys() - written
+    for part in sorted(after.keys() - written - {"2022"}):
+        assert after[part] == before[part], part
+    # 2025 crosses the limit (February, September, November): halves.
+    before, pages, indexed = after, _pages(out), _indexed(out)
+    _edit(briefings / "2020-01-23-putin-netanyahu-jerusalem.yaml",
+          "published: 2020-01-23", "published: 2025-11-23")
+    assert build(site).indexed is not None
+    after = _part_files(out)
+    assert sorted(after) == ["2011", "2015", "2016", "2022", "2023-h1", "2023-h2",
+                             "2025-h1", "2025-h2"]
+    written = _written((pages, _pages(out)), (indexed, _indexed(out)))
+    assert {"2020", "2025"} <= written and after.keys() - written
+    for part in sorted(after.keys() - written - {"2025-h1", "2025-h2"}):
+        assert after[part] == before[part], part
+    indexed = _indexed(out)
+    assert sorted(indexed["2025-h2"]) == [
+        "/briefings/2020-01-23-putin-netanyahu-jerusalem/",
+        "/briefings/2022-04-14-jean-pierre-gaggle-greensboro/"]
+    page = (out / "search" / "index.html").read_text("utf-8")
+    assert 'data-parts="2025-h2 2025-h1 2023-h2 2023-h1 2022 2016 2015 2011"' in page
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".public.")] \
+        == [".public.lock"]
 
 
 def test_the_single_index_of_an_older_build_is_replaced_by_parts(tmp_path: Path) -> None:

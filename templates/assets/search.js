@@ -1,7 +1,8 @@
 // The search page: Pagefind's interface over the index in pagefind/, opened
 // with the words of ?q= (what the search box of every page sends). A result's
 // sub-results are its quotes: each links to its passage, #<quote-id>.
-// The index is in parts, one for each year (pagefind/<year>/, newest first in
+// The index is in parts named by their dates (pagefind/2023/, or, for a year
+// of many briefings, pagefind/2023-h1/, 2023-q1/ or 2023-01/; newest first in
 // data-parts): the newest is opened and the others are merged into it, so
 // that one search, its filters and its results cover them all.
 (function () {

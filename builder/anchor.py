@@ -407,6 +407,22 @@ def _closest(needle: str, reader: ReaderText, briefing: Briefing) -> str:
             f"'{_short(text[start:end], 120)}'. Copy the words exactly as they stand.")
 
 
+# The opening tags of a note's number and of its text in the margin, as
+# they stand in the article (see :func:`unindexed_notes`).
+NOTE_REF = '<sup class="note-ref">'
+SIDENOTE = '<span class="sidenote" aria-hidden="true">'
+
+
+def unindexed_notes(html: str) -> str:
+    """An article's HTML with its notes' numbers and margin texts marked to be
+    left out of the search index (``data-pagefind-ignore``), for a site with
+    search on: within a quote they would be read as words of the quote, and
+    the index has each note in the footnotes. (Their opening tags are the
+    builder's own: text in an article cannot make one, its '<' escaped.)"""
+    return html.replace(NOTE_REF, '<sup class="note-ref" data-pagefind-ignore>').replace(
+        SIDENOTE, '<span class="sidenote" aria-hidden="true" data-pagefind-ignore>')
+
+
 def _annotation_marks(reader: ReaderText, context: _Context
                       ) -> tuple[list[_Mark], list[tuple[str, int]]]:
     briefing = context.briefing
@@ -443,13 +459,9 @@ def _annotation_marks(reader: ReaderText, context: _Context
         marks.append(_Mark(
             "note", note.id, *span, f'<span class="note-anchor" data-note="{note.id}"',
             insert_after=(
-                # (The note's number and its text in the margin are left out
-                # of the search index, which has the note in the footnotes:
-                # within a quote, they would be read as words of the quote.)
-                f'<sup class="note-ref" data-pagefind-ignore><a href="#fn-{note.id}" '
-                f'aria-label="Note {number}">{number}</a></sup>'
-                f'<span class="sidenote" aria-hidden="true" data-pagefind-ignore>'
-                f'<span class="sidenote-number">{number}</span> {sidenote}</span>')))
+                f'{NOTE_REF}<a href="#fn-{note.id}" aria-label="Note {number}">{number}</a>'
+                f'</sup>{SIDENOTE}<span class="sidenote-number">{number}</span> {sidenote}'
+                f'</span>')))
     return marks, numbers
 
 

@@ -15,7 +15,7 @@ from itertools import groupby
 from typing import Any
 
 from . import markdown, paging, urls
-from .anchor import TINTS, Article
+from .anchor import TINTS, Article, unindexed_notes
 from .link import EventRef, Indexes, columns, counts, publications, titles
 from .model import Held, Period, Site, Speaker
 from .paging import HOME_LATEST
@@ -240,7 +240,8 @@ class ViewBuilder:
                        "published_at": source.published_at.isoformat()
                        if source.published_at else source.published.isoformat()},
             "summary": markdown.render_block(briefing.summary) if briefing.summary else "",
-            "article": article.html,
+            "article": unindexed_notes(article.html) if self.site.config.search
+            else article.html,
             "words": article.words,
             "quotes": [self._quote(path, slug, q) for q in briefing.quotes],
             "events": [self._event(path, e, found=e.id in article.found)

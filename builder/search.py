@@ -44,9 +44,15 @@ INDEXED = "briefings/*/index.html"
 
 
 # The most briefings a part of the index holds, unless a month alone holds
-# more: Pagefind takes some 0.3 MiB and 3 ms for each page it indexes, so a
-# part of 800 is made in about 250 MiB and 2.5 s.
-LIMIT = 800
+# more. Pagefind takes some 0.3 MiB and 3 ms for each page it indexes, so a
+# part of 2,000 is made in at most about 600 MiB and 6 s; and each part costs
+# the reader's first search two round trips more (Pagefind's interface opens
+# the parts one after another). At 10,000 briefings in three years, parts of
+# at most 800 were 36 months, a rebuild of one in 1.8 s and 87 MiB but a first
+# search of 7.4 s where each request waits 50 ms; parts of at most 2,000 are 6
+# halves, a rebuild in 8.5 s and 500 MiB and a first search of 2.5 s
+# (docs/benchmarks.md, "The search index"). The reader's wait weighs more.
+LIMIT = 2000
 # How a year of more than LIMIT briefings is split, coarsest first: into how
 # many parts, and the name of each (from 1) after the year and a hyphen.
 _SPLITS = ((2, "h{}"), (4, "q{}"), (12, "{:02d}"))

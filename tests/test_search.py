@@ -103,9 +103,9 @@ def test_a_year_over_the_limit_is_split_by_halves_quarters_or_months(
     assert search.parts_of(search.partition(_days(counts), limit=4)) == parts
 
 
-def test_the_limit_is_800_briefings() -> None:
-    assert search.LIMIT == 800
-    year = {f"b{n}": date(2022, 1, 1) + timedelta(days=n % 365) for n in range(800)}
+def test_the_limit_is_2000_briefings() -> None:
+    assert search.LIMIT == 2000
+    year = {f"b{n}": date(2022, 1, 1) + timedelta(days=n % 365) for n in range(2000)}
     assert search.parts_of(search.partition(year)) == ["2022"]
     year["one more"] = date(2022, 12, 31)
     assert search.parts_of(search.partition(year)) == ["2022-h2", "2022-h1"]
@@ -178,7 +178,7 @@ def test_the_example_site_indexes_its_briefings_with_their_filters(tmp_path: Pat
     quotes = [a for a in seed["anchors"] if a["element"] == "mark"]
     assert quotes and all(a["text"] for a in quotes)
     assert "Previous" not in seed["content"] and "see the passage" not in seed["content"]
-    # One part a year (none has 800 briefings), each with that year's briefings
+    # One part a year (none has 2,000 briefings), each with that year's briefings
     # (by their year filter).
     parts = _indexed(out)
     assert sorted(parts) == ["2011", "2015", "2016", "2020", "2022", "2023", "2025"]

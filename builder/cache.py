@@ -44,7 +44,6 @@ import hmac
 import operator
 import os
 import pickle
-import secrets
 import shutil
 import sqlite3
 import sys
@@ -682,6 +681,8 @@ def _secret() -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
+        import secrets  # (once per user: its import is a tenth of a build with nothing to do)
+
         path.parent.mkdir(parents=True, exist_ok=True)
         fresh = secrets.token_bytes(32)
         try:

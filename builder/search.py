@@ -30,7 +30,6 @@ Never reads the site's sources and never writes into the output itself.
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date
@@ -104,6 +103,8 @@ class IndexFailed(Exception):
 
 def index_site(pages: Path, target: Path) -> None:
     """Index the pages under ``pages`` (the files of one part) into the folder ``target``."""
+    import subprocess
+
     from pagefind.service import get_executable
 
     executable = get_executable()

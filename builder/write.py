@@ -62,12 +62,17 @@ import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from .problems import Position, Problem, error
 from .search import INDEX_DIR, IndexFailed
+
+if TYPE_CHECKING:
+    from .problems import Position, Problem
+
+# (The problems and the thread pool are imported where they are used: a build
+# where nothing changed reads the output's marker from here, and stops, and
+# their imports were a tenth of its time.)
 
 try:
     import fcntl
@@ -97,6 +102,8 @@ def check_output_dir(out: Path, site_root: Path, where: Position) -> list[Proble
     ``where`` is the place that named the folder (output_dir in site.yaml, or --out).
     Paths are compared resolved, so a symbolic link to the site is the site.
     """
+    from .problems import error
+
     out = out.resolve()
     root = site_root.resolve()
     if out == root:
@@ -398,6 +405,8 @@ def _make_parts(pages: Path, spare: Path, parts: list[str], index: SearchIndex) 
             _mkdirs(target.parent, made)
             _take_over(pages / file, target)
         index.make(folder, spare / "made" / part)
+
+    from concurrent.futures import ThreadPoolExecutor
 
     order = sorted(parts, key=lambda part: (-len(files[part]), part))
     with ThreadPoolExecutor(max(1, min(index.jobs, len(order)))) as pool:

@@ -339,10 +339,7 @@ def _reindex(out: Path, index: SearchIndex, changed: Iterable[str]) -> None:
     stale = sorted(present - wanted)
     if not made and not stale:
         return
-    spare = out.parent / f".{out.name}.index-{os.getpid()}"
-    try:
-        spare.mkdir()
-        (spare / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
+    with _index_spare(out) as spare:
         _make_parts(out, spare, made, index)
         gone = spare / "gone"
         gone.mkdir()
@@ -359,9 +356,6 @@ def _reindex(out: Path, index: SearchIndex, changed: Iterable[str]) -> None:
                 os.rename(new, target)
         for name in stale:
             os.rename(folder / name, gone / name)
-    finally:
-        with contextlib.suppress(OSError):
-            _remove(spare)
 
 
 def _index_whole(staging: Path, out: Path, index: SearchIndex) -> None:
@@ -370,14 +364,23 @@ def _index_whole(staging: Path, out: Path, index: SearchIndex) -> None:
     parts = sorted(set(index.parts.values()))
     if not parts:
         return
-    spare = out.parent / f".{out.name}.index-{os.getpid()}"
-    try:
-        spare.mkdir()
-        (spare / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
+    with _index_spare(out) as spare:
         _make_parts(staging, spare, parts, index)
         (staging / INDEX_DIR).mkdir(exist_ok=True)
         for part in parts:
             os.rename(spare / "made" / part, staging / INDEX_DIR / part)
+
+
+@contextlib.contextmanager
+def _index_spare(out: Path) -> Iterator[Path]:
+    """The folder beside the output in which parts of the index are made and
+    the parts they replace are put, marked as ours (so that a killed build's
+    is cleared by the next: see :func:`_recover`), and removed when done."""
+    spare = out.parent / f".{out.name}.index-{os.getpid()}"
+    try:
+        spare.mkdir()
+        (spare / MARKER).write_bytes(MARKER_TEXT)
+        yield spare
     finally:
         with contextlib.suppress(OSError):
             _remove(spare)

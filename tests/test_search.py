@@ -274,6 +274,18 @@ def _fake_pagefind(folder: Path, body: str) -> Path:
     return program
 
 
+def _build_with_a_failing_pagefind(site: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """A build of ``site`` whose Pagefind fails as a full disk would make it;
+    the build fails and says why."""
+    failing = _fake_pagefind(tmp_path, "echo 'out of disk space' >&2; exit 3")
+    done = subprocess.run([sys.executable, "-m", "builder", "build", "--site", str(site)],
+                          env={**os.environ, "PAGEFIND_BINARY_PATH": str(failing)},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert "error: Pagefind could not index the site: out of disk space" in done.stderr
+    return done
+
+
 def test_a_failed_index_leaves_the_previous_output_and_index(tmp_path: Path) -> None:
     site = _site(tmp_path / "site")
     out = site / "public"
@@ -282,12 +294,8 @@ def test_a_failed_index_leaves_the_previous_output_and_index(tmp_path: Path) -> 
     article = sorted((site / "content" / "briefings").glob("*.md"))[0]
     article.write_text(article.read_text("utf-8") + "\nA new paragraph.\n", "utf-8")
     shutil.rmtree(site / ".cache")  # the whole site is written again: in a staging folder
-    failing = _fake_pagefind(tmp_path, "echo 'out of disk space' >&2; exit 3")
-    done = subprocess.run([sys.executable, "-m", "builder", "build", "--site", str(site)],
-                          env={**os.environ, "PAGEFIND_BINARY_PATH": str(failing)},
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 1
-    assert "error: Pagefind could not index the site: out of disk space" in done.stderr
+    done = _build_with_a_failing_pagefind(site, tmp_path)
+    assert "nothing was written" in done.stderr
     assert _tree(out) == pages and _index_files(out) == index
     assert run_cli("build", "--site", site).code == 0
     assert any("A new paragraph" in p["content"] for p in _fragments(out).values())
@@ -304,12 +312,7 @@ def test_an_index_that_fails_after_a_rebuild_says_the_pages_were_written(
     index = _index_files(out)
     article = sorted((site / "content" / "briefings").glob("*.md"))[0]
     article.write_text(article.read_text("utf-8") + "\nA paragraph indexed later.\n", "utf-8")
-    failing = _fake_pagefind(tmp_path, "echo 'out of disk space' >&2; exit 3")
-    done = subprocess.run([sys.executable, "-m", "builder", "build", "--site", str(site)],
-                          env={**os.environ, "PAGEFIND_BINARY_PATH": str(failing)},
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 1
-    assert "error: Pagefind could not index the site: out of disk space" in done.stderr
+    done = _build_with_a_failing_pagefind(site, tmp_path)
     assert "the pages that changed were written" in done.stderr
     assert "nothing was written" not in done.stderr
     page = out / "briefings" / article.stem / "index.html"

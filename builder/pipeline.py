@@ -1151,7 +1151,7 @@ def _copies(site_dir: Path, static_files: tuple[str, ...], templates: list[Path]
     return copies
 
 
-def _collisions(files: set[str], copies: dict[str, Path], search: bool) -> list[Problem]:
+def _collisions(files: set[str], copies: dict[str, Path], searched: bool) -> list[Problem]:
     return [error(Position(f"content/static/{path}"),
                   f"the static file '{path}' would replace a page the builder writes: "
                   "rename or move it.")
@@ -1159,7 +1159,7 @@ def _collisions(files: set[str], copies: dict[str, Path], search: bool) -> list[
         error(Position(f"content/static/{path}"),
               f"the static file '{path}' is in the folder of the search index, "
               f"'{INDEX_DIR}/': move it, or set 'search: false' in site.yaml.")
-        for path in sorted(copies) if search and path.startswith(INDEX_DIR + "/")]
+        for path in sorted(copies) if searched and path.startswith(INDEX_DIR + "/")]
 
 
 def _template_problem(exc: jinja2.TemplateError, site_dir: Path) -> Problem:

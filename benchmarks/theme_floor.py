@@ -112,16 +112,20 @@ def pages(start: int, stop: int) -> list[tuple[str, str, Any]]:
             for planned in _plan[start:stop] for page in [render._view(views, planned)]]
 
 
+def themed(env: Any, template: str, page: Any) -> bytes:
+    """A page's bytes, rendered by the theme from its view as a build renders it."""
+    return env.get_template(template).render(page=page, view=page.view,
+                                             site=_model[0].config).encode("utf-8")
+
+
 def _theme_task(start: int, stop: int) -> tuple[float, float]:
     """Render and write pages ``start:stop`` from their views, made first and
     not timed; (wall, CPU) seconds of the rendering and writing."""
-    site, _, _, templates = _model
-    env = render._environment(templates)
+    env = render._environment(_model[3])
     made = pages(start, stop)
     wall, cpu = time.perf_counter(), time.process_time()
     for file, template, page in made:
-        data = env.get_template(template).render(page=page, view=page.view,
-                                                 site=site.config).encode("utf-8")
+        data = themed(env, template, page)
         target = os.path.join(_out, file)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as output:

@@ -167,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     writing = args.command == "build"
     if writing and not args.no_cache:
+        cache.walk_aside(site, args.out, args.strict, args.drafts, not args.no_search)
         kept = cache.unchanged_build(site, args.out, args.strict, args.drafts,
                                      not args.no_search)
         if kept:
+            cache.end_aside()
             for line in kept["lines"]:
                 print(line, file=sys.stderr)
             print(f"built {_counts(kept)} in {time.perf_counter() - started:.1f} s "

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -126,10 +127,12 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
     return None
 
 
-def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = None
-              ) -> RawSite:
+def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = None,
+              paired: Callable[[], Paired | None] | None = None) -> RawSite:
     """The site's files. ``listings``: folders just listed, by path (as under
-    ``root``), whose entries keep the stats they were asked."""
+    ``root``), whose entries keep the stats they were asked. ``paired``: the
+    briefings' files already paired from such a listing, in another process
+    (:func:`pair_listed`), or None where that failed."""
     problems: list[Problem] = []
 
     def read(relative: str, required: bool) -> TextFile | None:
@@ -147,7 +150,12 @@ def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = N
 
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
-    pairs, slugs = _load_pairs(root, problems, listings or {})
+    found = paired() if paired is not None else None
+    if found is not None:
+        pairs, slugs, pairing_problems = found
+        problems.extend(pairing_problems)
+    else:
+        pairs, slugs = _load_pairs(root, problems, listings or {})
     static_files = _list_static(root, problems)
     templates = root / "templates"
     return RawSite(
@@ -184,6 +192,18 @@ def with_changed_pairs(raw: RawSite, slugs: set[str]) -> RawSite | None:
             return None
         pairs[at] = RawPair(slug, UNREAD, UNREAD, _signature(article, annotations), True)
     return dataclasses.replace(raw, pairs=tuple(pairs))
+
+
+# The briefings' pairs, the slugs of the folder, and the problems of pairing.
+Paired = tuple[list[RawPair], set[str], list[Problem]]
+
+
+def pair_listed(root: Path, listings: dict[str, list[os.DirEntry[str]]]) -> Paired:
+    """The briefings' files paired from the folder's listing, as
+    :func:`load_site` pairs them."""
+    problems: list[Problem] = []
+    pairs, slugs = _load_pairs(root, problems, listings)
+    return pairs, slugs, problems
 
 
 def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]:

@@ -172,7 +172,8 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
 
     # 1. Read the site's settings and list its files (the briefings are read in step 3).
     kept = store.briefings()
-    raw = listed or load_site(site_dir, manifest.listings if manifest else None)
+    raw = listed or load_site(site_dir, manifest.listings if manifest else None,
+                              manifest.paired if manifest else None)
     report.listed = raw
     del manifest  # its listings: the stats of every file, some twenty megabytes at 10,000
     problems.extend(raw.problems)

@@ -16,6 +16,8 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -204,6 +206,66 @@ def test_nothing_changed_is_answered_at_once_and_touches_nothing(tmp_path: Path)
     # Without --strict it is another build: the options are part of what it is made from.
     other = run_cli("build", "--site", site, "--out", out)
     assert other.code == 0 and "nothing had changed" not in other.out
+
+
+_WALK_ASIDE = """
+import os, sys
+from pathlib import Path
+from builder import cache, load
+
+site = Path(sys.argv[1])
+options = cache._options(site, None, False, False, True)
+here = cache._site_walk(site, options)
+cache.walk_aside(site, None, False)
+child = cache._aside[1]
+taken = cache.site_manifest(site, None, False)
+assert taken.digest == here.digest and taken.listings == {}
+assert load.load_site(site, {}, taken.paired) == load.load_site(site, here.listings)
+try:
+    os.waitpid(child, os.WNOHANG)
+    raise AssertionError("the child was left running or unreaped")
+except ChildProcessError:
+    pass
+# Asked for other options, the child is stopped and the site walked here.
+cache.walk_aside(site, None, False)
+child = cache._aside[1]
+strict = cache.site_manifest(site, None, True)
+assert strict.paired is None and strict.digest != here.digest
+assert strict.digest == cache._site_walk(site, cache._options(site, None, True, False, True)).digest
+# A build that stops at the manifest stops the child: its pairs are not had.
+cache.walk_aside(site, None, False)
+child = cache._aside[1]
+stopped = cache.site_manifest(site, None, False)
+cache.end_aside()
+assert stopped.paired() is None
+for pid in (child,):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        raise AssertionError("a stopped child was left")
+    except ChildProcessError:
+        pass
+print("ok")
+"""
+
+
+def test_the_walk_taken_aside_equals_the_walk_taken_here(tmp_path: Path) -> None:
+    """A build's input manifest taken by a forked child (as the command line
+    takes it) has the digest of a walk in the build's own process, and its
+    briefings paired as they are paired there, problems of pairing included;
+    asked for other options, or not needed, the child is stopped and
+    collected. (In a fresh interpreter: a process with other threads does
+    not fork.)"""
+    site = _example_site(tmp_path / "site")
+    folder = site / "content" / "briefings"
+    (folder / "notes.txt").write_text("not a briefing\n", "utf-8")
+    (folder / "Bad_Slug.md").write_text("An article.\n", "utf-8")
+    (folder / "Bad_Slug.yaml").write_text("title: T\n", "utf-8")
+    done = subprocess.run([sys.executable, "-c", _WALK_ASIDE, str(site)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
+    raw = load.load_site(site)
+    assert {p.where.path for p in raw.problems} >= {
+        "content/briefings/notes.txt", "content/briefings/Bad_Slug.md"}
 
 
 def test_the_cache_can_be_deleted_or_ignored_at_any_time(tmp_path: Path) -> None:

@@ -84,10 +84,13 @@ class Kept(NamedTuple):
     problems: bytes  # its problems, sealed
 
 
+_DIGEST_SIZE = 16
+
+
 def digest(*parts: bytes | str) -> bytes:
     """A 16-byte BLAKE2b digest of the parts, each length-prefixed (no two
     different lists of parts give the same bytes to hash)."""
-    hasher = hashlib.blake2b(digest_size=16)
+    hasher = hashlib.blake2b(digest_size=_DIGEST_SIZE)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "little"))
@@ -102,11 +105,21 @@ def digest_of(value: Any) -> bytes:
     return digest(pickle.dumps(value, protocol=5))
 
 
-@functools.cache
 def fingerprint() -> bytes:
     """The builder itself: its version, its source files, its Python, and the
     libraries it renders with (each by the size and time of its installed
-    module, which a new version replaces: cheaper to learn than its version)."""
+    module, which a new version replaces: cheaper to learn than its version).
+    Worked out once a process, or told by the child that walked the site
+    (:func:`walk_aside`), a fork of this process that worked it out."""
+    if not _fingerprinted:
+        _fingerprinted.append(_fingerprint())
+    return _fingerprinted[0]
+
+
+_fingerprinted: list[bytes] = []
+
+
+def _fingerprint() -> bytes:
     from importlib.util import find_spec
 
     here = Path(__file__).resolve().parent
@@ -304,7 +317,7 @@ def walk_aside(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool 
                 os.dup2(quiet, standard)
             with os.fdopen(writing, "wb") as pipe:
                 manifest = _site_walk(site_dir, options)
-                _send(pipe, manifest.digest)
+                _send(pipe, manifest.digest + fingerprint())
                 from .load import pair_listed
 
                 _send(pipe, pickle.dumps(pair_listed(site_dir, manifest.listings),
@@ -352,10 +365,13 @@ def _taken_aside(options: tuple[str, str, bool, bool, bool]) -> Manifest | None:
     if aside is None:
         return None
     taken, child, reading = aside
-    digest = _receive(reading) if taken == options else None
-    if digest is None:
+    told = _receive(reading) if taken == options else None
+    if told is None or len(told) <= _DIGEST_SIZE:
         _finish(child, reading, stop=True)
         return None
+    digest, given = told[:_DIGEST_SIZE], told[_DIGEST_SIZE:]
+    if not _fingerprinted:
+        _fingerprinted.append(given)
     _pairing.append((child, reading))
 
     @functools.cache

@@ -215,10 +215,11 @@ from builder import cache, load
 
 site = Path(sys.argv[1])
 options = cache._options(site, None, False, False, True)
-here = cache._site_walk(site, options)
 cache.walk_aside(site, None, False)
 child = cache._aside[1]
 taken = cache.site_manifest(site, None, False)
+assert cache._fingerprinted == [cache._fingerprint()]  # told by the child
+here = cache._site_walk(site, options)
 assert taken.digest == here.digest and taken.listings == {}
 assert load.load_site(site, {}, taken.paired) == load.load_site(site, here.listings)
 try:

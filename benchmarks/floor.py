@@ -372,12 +372,30 @@ def report(best: dict[str, Timing], briefings: int, hugo: float, jobs: int) -> l
     return lines
 
 
-def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
-    """The floor and Hugo's cold build in turns: a line a round, then the verdict."""
+def hugo_beside(root: Path, binary: str) -> Callable[[], float]:
+    """What times a cold Hugo build of the corpus of ``root`` (its ``hugo``
+    folder beside the site, as ``benchmarks/run.py`` makes it): each call
+    builds once and gives the wall seconds."""
     site, out = root.resolve().parent / "hugo", root.resolve().parent / "hugo-out"
     if not (site / "content").is_dir():
         raise SystemExit(f"{site}: no Hugo site beside {root}: run ./scripts/benchmark first")
     hugo = Hugo("hugo", "hugo", binary=binary)
+
+    def cold() -> float:
+        hugo.clean(site, out)
+        started = time.perf_counter()
+        done = subprocess.run(hugo.command(site, out), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        if done.returncode:
+            raise SystemExit(f"Hugo failed: {done.stderr.strip()[-500:]}")
+        return time.perf_counter() - started
+
+    return cold
+
+
+def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
+    """The floor and Hugo's cold build in turns: a line a round, then the verdict."""
+    hugo_cold = hugo_beside(root, binary)
     lines = ["| round | Hugo cold s | floor s (start-up + fused) | floor / Hugo |",
              "| ---: | ---: | ---: | ---: |"]
     ratios = []
@@ -385,13 +403,7 @@ def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
         timings: dict[str, float] = {}
         for turn in (("hugo", "floor") if number % 2 else ("floor", "hugo")):
             if turn == "hugo":
-                hugo.clean(site, out)
-                started = time.perf_counter()
-                done = subprocess.run(hugo.command(site, out), stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True, check=False)
-                if done.returncode:
-                    raise SystemExit(f"Hugo failed: {done.stderr.strip()[-500:]}")
-                timings["hugo"] = time.perf_counter() - started
+                timings["hugo"] = hugo_cold()
             else:
                 timings["floor"] = run_interpreter().wall + run_pool(jobs).wall \
                     + run_fused(root, jobs).wall

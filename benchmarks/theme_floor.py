@@ -44,7 +44,6 @@ import multiprocessing
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -183,10 +182,7 @@ def report(parts: dict[str, Timing], pages: int, briefings: int) -> list[str]:
 
 
 def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
-    site, out = root.resolve().parent / "hugo", root.resolve().parent / "hugo-out"
-    if not (site / "content").is_dir():
-        raise SystemExit(f"{site}: no Hugo site beside {root}: run ./scripts/benchmark first")
-    hugo = Hugo("hugo", "hugo", binary=binary)
+    hugo_cold = floor.hugo_beside(root, binary)
     lines = ["| round | Hugo cold s | parse s | theme s | floor with the theme s | floor / Hugo |",
              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     print("\n".join(lines), flush=True)
@@ -196,13 +192,7 @@ def beside_hugo(root: Path, jobs: int, rounds: int, binary: str) -> list[str]:
         hugo_wall = 0.0
         for turn in (("hugo", "floor") if number % 2 else ("floor", "hugo")):
             if turn == "hugo":
-                hugo.clean(site, out)
-                started = time.perf_counter()
-                done = subprocess.run(hugo.command(site, out), stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE, text=True, check=False)
-                if done.returncode:
-                    raise SystemExit(f"Hugo failed: {done.stderr.strip()[-500:]}")
-                hugo_wall = time.perf_counter() - started
+                hugo_wall = hugo_cold()
             else:
                 parts = run_floor(root, jobs)
         total = _total(parts).wall

@@ -67,6 +67,7 @@ from .model import Briefing, Site, Speaker
 from .problems import Position, Problem, Severity, error, strictly, summarise
 from .progress import Advance, Progress
 from .render import (
+    DATA_FILES,
     ENTRIES_SEPARATOR,
     Planned,
     data_entries,
@@ -298,7 +299,7 @@ def _build(report: Report, site_dir: Path, out_dir: Path | None, store: BuildCac
             write_output(out, _with_copies(entries, copies, previous, outputs),
                          stamp=lambda: identity.setdefault("id", _identity(outputs).hex()),
                          present=_present(store, out, previous) if previous else None,
-                         index=indexing)
+                         index=indexing, recycle=_RECYCLED)
         except IndexFailed as failed:
             report.pages_written = failed.pages_written
             raise _Stopped(error(config.search_at, f"{failed}.")) from None
@@ -1069,6 +1070,10 @@ def _checked(outcomes: Iterable[list[tuple[str, bytes, bytes]] | Problem]
 # The data files made of each briefing's entries, and made in the main process
 # from those the cache keeps.
 _BY_BRIEFING = ("briefings", "quotes", "events")
+# The files a rebuild writes over the versions it replaced last time (see
+# builder.write): the data files, tens of megabytes each at ten thousand
+# briefings, written again by nearly every change.
+_RECYCLED = frozenset(f"data/{kind}.json" for kind in DATA_FILES)
 
 
 def _data_file(kind: str, site: Site, indexes: Indexes, articles: Mapping[str, Article],

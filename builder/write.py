@@ -24,6 +24,21 @@ did not change are not touched: their modification time, and a static host's
 upload of them, stay as they were. (On the first path, unchanged files are
 hard-linked into the staging folder, with the same effect.)
 
+The files a caller names to recycle (the data files, tens of megabytes each,
+written again by nearly every rebuild) are not made anew each time. A
+rebuild keeps the version it replaces in ``.<name>.recycled/`` beside the
+output, and the next one writes that file over, in its staging folder, in
+place of a new one: a new file is allocated and the old one's blocks freed
+(and, on a disk mounted with ``discard``, trimmed), which cost more than
+writing the bytes: 80 ms of a rebuild that changed two data files at ten
+thousand briefings, measured in turns with and without.
+Databases recycle their logs' segments for the same reason. A kept version
+is written over only if no process holds it open (a reader of the output it
+once was: the kernel grants a write lease only then) and nothing else links
+to it; else it is dropped and a new file written. So the promises above
+hold: a reader gets the old file or the new one, whole, however long it
+reads.
+
 The search index (``pagefind/``, see :mod:`builder.search`) keeps the same
 promises. It is made in parts, one folder ``pagefind/<part>/`` for each part
 the caller names (each file to index has its part), and each part is made
@@ -61,7 +76,7 @@ import shutil
 import stat
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -142,12 +157,17 @@ class Spliced(NamedTuple):
     pieces: tuple[bytes | tuple[int, int], ...]
 
     def write(self, target: Path) -> None:
-        with self._open() as source, open(target, "wb", buffering=0) as file:
+        with open(target, "wb", buffering=0) as file:
+            self.write_into(file.fileno())
+
+    def write_into(self, fd: int) -> None:
+        """The pieces, written to the open file ``fd`` where it stands."""
+        with self._open() as source:
             for piece in self.pieces:
                 if isinstance(piece, bytes):
-                    _write_all(file.fileno(), piece)
+                    _write_all(fd, piece)
                 else:
-                    _copy_range(source.fileno(), file.fileno(), *piece)
+                    _copy_range(source.fileno(), fd, *piece)
 
     def read(self) -> bytes:
         """The file's bytes, made in memory."""
@@ -219,7 +239,8 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
                  copies: dict[str, Path] | None = None,
                  stamp: Callable[[], str] | None = None,
                  present: Iterable[str] | None = None,
-                 index: SearchIndex | None = None) -> None:
+                 index: SearchIndex | None = None,
+                 recycle: Collection[str] = ()) -> None:
     """Write ``files`` (path -> content, produced as they are written) and
     ``copies`` (path -> source file) as ``out``; ``stamp()``, called when all
     are written, gives a line for the marker file (the identity of this output).
@@ -227,7 +248,9 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
     only what changed is written, in place, and the files not written again
     that are no longer wanted are removed. ``index``: how to make the search
     index, in parts (see :class:`SearchIndex`); without it, the output keeps no
-    index (unless it writes one as a file of its own).
+    index (unless it writes one as a file of its own). ``recycle``: the files
+    whose replaced versions a rebuild keeps to write the next ones over
+    (see above).
 
     Raises :class:`OutputBusy`, having touched nothing, if another build holds the lock.
     """
@@ -242,7 +265,7 @@ def write_output(out: Path, files: dict[str, Content] | Iterable[tuple[str, Cont
         retired = out.parent / f".{out.name}.old-{os.getpid()}"
         if present is not None and (out / MARKER).is_file() and not out.is_symlink():
             changed, wanted = _update(out, staging, itertools.chain(
-                files, sorted((copies or {}).items())), set(present), stamp)
+                files, sorted((copies or {}).items())), set(present), stamp, recycle)
             if index is not None:
                 try:
                     _reindex(out, index, changed)
@@ -475,8 +498,19 @@ def _fill(staging: Path, out: Path, files: Iterable[tuple[str, Content]],
             _put(content, target)
 
 
-def _put(content: bytes | Path | Spliced, target: Path) -> None:
-    """A file's bytes, a copy of a file, or a file made of pieces, at ``target``."""
+def _put(content: bytes | Path | Spliced, target: Path, spare: Path | None = None) -> None:
+    """A file's bytes, a copy of a file, or a file made of pieces, at ``target``:
+    written over ``spare`` (a recycled file, moved there) where it can be."""
+    if spare is not None and not isinstance(content, Path):
+        fd = _take_spare(spare, target)
+        if fd is not None:
+            with open(fd, "wb", buffering=0) as file:  # (an open file: not truncated)
+                if isinstance(content, Spliced):
+                    content.write_into(fd)
+                else:
+                    _write_all(fd, content)
+                file.truncate()  # where the new bytes end
+            return
     if isinstance(content, bytes):
         target.write_bytes(content)
     elif isinstance(content, Spliced):
@@ -489,11 +523,13 @@ JOURNAL = ".journal"
 
 
 def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], present: set[str],
-            stamp: Callable[[], str] | None) -> tuple[list[str], set[str]]:
+            stamp: Callable[[], str] | None, recycle: Collection[str] = ()
+            ) -> tuple[list[str], set[str]]:
     """Write what changed to ``staging``, commit the journal, carry it out.
     Return the files written or removed, and the files wanted."""
     moves: list[tuple[str, str]] = []
     wanted: set[str] = set()
+    recycled = _recycled(out) if recycle and _LEASES else None
     try:
         staging.mkdir()
         (staging / MARKER).write_bytes(MARKER_TEXT)  # ours, should the build be killed
@@ -502,14 +538,16 @@ def _update(out: Path, staging: Path, files: Iterable[tuple[str, Content]], pres
             if content is None:
                 continue
             temporary = f"{len(moves)}"
-            _put(content, staging / temporary)
+            _put(content, staging / temporary,
+                 recycled / _spare_name(relative) if recycled and relative in recycle else None)
             moves.append((temporary, relative))
         marker = MARKER_TEXT + (stamp().encode() + b"\n" if stamp is not None else b"")
         (staging / "marker").write_bytes(marker)
         # (The search index is not among the files: it is made after them.)
         gone = sorted(f for f in present - wanted - {MARKER} if not f.startswith(_INDEXED))
         journal = {"moves": moves, "gone": gone,
-                   "marker": "marker"}
+                   "marker": "marker",
+                   "recycle": sorted(r for _, r in moves if r in recycle) if recycled else []}
         (staging / f"{JOURNAL}.new").write_text(json.dumps(journal), "utf-8")
         # The commit: from here on, the next build finishes this one.
         os.rename(staging / f"{JOURNAL}.new", staging / JOURNAL)
@@ -525,11 +563,14 @@ def _carry_out(staging: Path, out: Path, journal: dict[str, Any]) -> None:
     """Move each staged file into place, remove what is gone, then the
     marker; done again after a kill, it does what is left and no harm."""
     made: set[Path] = {out}
+    recycle = set(journal.get("recycle", ()))  # (a journal of an older build has none)
     for temporary, relative in journal["moves"]:
         source = staging / temporary
         if source.exists():
             target = out / relative
             _mkdirs(target.parent, made)
+            if relative in recycle:
+                _keep_spare(target, _recycled(out) / _spare_name(relative))
             os.replace(source, target)
     for relative in journal["gone"]:
         target = out / relative
@@ -546,6 +587,66 @@ def _carry_out(staging: Path, out: Path, journal: dict[str, Any]) -> None:
     if marker.exists():
         os.replace(marker, out / MARKER)
     _remove(staging)
+
+
+def _recycled(out: Path) -> Path:
+    """The folder of the files a rebuild of ``out`` replaced, to write over."""
+    return out.parent / f".{out.name}.recycled"
+
+
+def _spare_name(relative: str) -> str:
+    """The name of the kept version of the output's file ``relative``."""
+    return relative.replace("/", "%")
+
+
+# Whether the system tells whether a file is open elsewhere: Linux's leases.
+_LEASES = fcntl is not None and hasattr(fcntl, "F_SETLEASE")
+
+
+def _take_spare(spare: Path, target: Path) -> int | None:
+    """The recycled file ``spare`` moved to ``target`` and opened to be
+    written over; None, leaving nothing at ``target``, where there is none,
+    or where a process holds it open (a reader of the output it was part
+    of) or another name links to it (a build killed between keeping it and
+    replacing it): then a new file is written."""
+    try:
+        if not stat.S_ISDIR(os.lstat(spare.parent).st_mode) or \
+                not stat.S_ISREG(os.lstat(spare).st_mode):
+            return None
+        os.rename(spare, target)
+    except OSError:
+        return None
+    fd = None
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        if os.fstat(fd).st_nlink != 1:
+            raise OSError(errno.EMLINK, "linked elsewhere")
+        # The kernel grants a write lease only on a file no other open file
+        # refers to (nor a mapping): taken and given back at once, it tells.
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return fd
+    except OSError:
+        if fd is not None:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(target)
+        return None
+
+
+def _keep_spare(target: Path, spare: Path) -> None:
+    """The output's file ``target``, about to be replaced, kept as ``spare``
+    to be written over by the next build: a second name, so that replacing
+    it frees nothing. Not where one is kept already (a journal carried out
+    again), or where the file has other names."""
+    with contextlib.suppress(OSError):
+        folder = spare.parent
+        if not os.path.lexists(folder):
+            folder.mkdir()
+        info = os.lstat(target)
+        if stat.S_ISDIR(os.lstat(folder).st_mode) and stat.S_ISREG(info.st_mode) \
+                and info.st_nlink == 1:
+            os.link(target, spare, follow_symlinks=False)
 
 
 def _take_over(previous: Path, target: Path) -> None:

@@ -40,7 +40,7 @@ def test_init_comments_every_setting_and_ignores_what_builds_write(tmp_path: Pat
     for i in keys:
         assert lines[i - 1].startswith("#"), f"no comment above {lines[i]!r}"
     ignored = (tmp_path / ".gitignore").read_text("utf-8").splitlines()
-    for pattern in ("/public/", ".cache/", "/.public.lock"):
+    for pattern in ("/public/", ".cache/", "/.public.lock", "/.public.recycled/"):
         assert pattern in ignored
     workflow = yaml.safe_load((tmp_path / ".github/workflows/pages.yml").read_text("utf-8"))
     steps = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]

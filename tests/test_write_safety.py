@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from builder import write
+from builder.render import DATA_FILES
 
 from conftest import ROOT, output_tree, run_cli
 
@@ -94,7 +95,20 @@ def _files_in(folder: Path) -> int:
 
 
 def _beside(out: Path) -> list[str]:
-    return sorted(p.name for p in out.parent.iterdir())
+    """What is beside the output folder, but the versions of the data files a
+    rebuild replaced, kept to be written over by the next one: checked to be
+    only those, each a file of its own."""
+    names = sorted(p.name for p in out.parent.iterdir())
+    recycled = write._recycled(out)
+    if recycled.name in names:
+        for spare in recycled.iterdir():
+            assert spare.name in _DATA_SPARES and not spare.is_symlink(), spare.name
+            assert spare.stat().st_nlink == 1, f"{spare.name} is linked elsewhere"
+        names.remove(recycled.name)
+    return names
+
+
+_DATA_SPARES = {f"data%{kind}.json" for kind in DATA_FILES}
 
 
 @pytest.fixture(scope="module")
@@ -345,3 +359,103 @@ def test_an_interrupted_swap_without_exchange_puts_the_old_output_back(
     assert renames == [f".public.old-{os.getpid()}", "public", "public"]
     assert (out / "index.html").read_bytes() == b"old"
     assert _beside(out) == [".public.lock", "public"]
+
+
+def _data(out: Path) -> dict[str, tuple[bytes, int]]:
+    """Each data file of the output: its bytes and its inode."""
+    return {file.name: (file.read_bytes(), file.stat().st_ino)
+            for file in sorted((out / "data").iterdir())}
+
+
+def _edited_in_turn(sites: dict[str, Path], tmp_path: Path) -> tuple[Path, Callable[[], None]]:
+    """A copy of the old site, and a function that edits it in place into the
+    new one, then back, in turn (the rebuilds of one site, with its cache)."""
+    site = _example_site(tmp_path / "site")
+    briefing = sorted((site / "content" / "briefings").glob("*.yaml"))[0]
+    original = briefing.read_bytes()
+
+    def edit() -> None:
+        if briefing.read_bytes() == original:
+            _revised(site)
+        else:
+            briefing.write_bytes(original)
+            (site / "content" / "static" / "revised.txt").unlink()
+    return site, edit
+
+
+def test_a_rebuild_writes_the_data_files_over_the_versions_it_replaced(
+        sites, tmp_path: Path) -> None:
+    """The data files a rebuild replaces are kept beside the output, and the
+    next rebuild writes its data files over them, not into new files: the
+    output is a clean build's each time."""
+    site, edit = _edited_in_turn(sites, tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    first = _data(out)
+    edit()
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _tree(out) == _tree(sites["new"] / "reference")
+    second = _data(out)
+    changed = sorted(name for name in second if second[name][0] != first[name][0])
+    assert "briefings.json" in changed  # the retitled briefing
+    recycled = write._recycled(out)
+    assert sorted(p.name for p in recycled.iterdir()) == [f"data%{n}" for n in changed]
+    for name in changed:  # the first build's files, under a second name
+        kept = recycled / f"data%{name}"
+        assert kept.read_bytes() == first[name][0] and kept.stat().st_ino == first[name][1]
+
+    edit()
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _tree(out) == _tree(sites["old"] / "reference")
+    third = _data(out)
+    for name in changed:  # written over the first build's files, and the second's kept
+        assert third[name][1] == first[name][1]
+        assert (recycled / f"data%{name}").stat().st_ino == second[name][1]
+    assert _beside(out) == [".public.lock", "public", "site"]
+
+
+def test_a_reader_of_a_replaced_data_file_reads_it_whole_however_long_it_reads(
+        sites, tmp_path: Path) -> None:
+    """A data file a process holds open (a server sending it, slowly) is not
+    written over by the rebuild after the one that replaced it: a new file
+    is written instead, and the reader gets every byte of the version it
+    opened."""
+    site, edit = _edited_in_turn(sites, tmp_path)
+    out = tmp_path / "public"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    first = _data(out)
+    with open(out / "data" / "briefings.json", "rb", buffering=0) as reader:
+        head = reader.read(10)  # (a header: the file's briefings are read after the builds)
+        edit()
+        assert run_cli("build", "--site", site, "--out", out).code == 0
+        assert _tree(out) == _tree(sites["new"] / "reference")
+        # A third version, unlike the first: the file written over is told by its bytes.
+        briefing = sorted((site / "content" / "briefings").glob("*.yaml"))[0]
+        briefing.write_text(briefing.read_text("utf-8").replace(
+            "A revised title", "A title revised twice"), "utf-8")
+        assert run_cli("build", "--site", site, "--out", out).code == 0
+        assert run_cli("build", "--site", site, "--out", tmp_path / "clean", "--no-cache").code == 0
+        assert _tree(out) == _tree(tmp_path / "clean")
+        assert head + reader.read() == first["briefings.json"][0]
+    assert _data(out)["briefings.json"][1] != first["briefings.json"][1]
+    assert _beside(out) == [".clean.lock", ".public.lock", "clean", "public", "site"]
+
+
+def test_a_kept_version_with_another_name_is_not_written_over(tmp_path: Path) -> None:
+    """A kept version that is still the output's file under another name (a
+    build killed between keeping it and replacing it, carried out by hand)
+    is dropped, and a new file written: the output's file stays as it is."""
+    out = tmp_path / "public"
+    files = {"data/quotes.json": b"[1]", "index.html": b"home"}
+    write.write_output(out, files)
+    live = out / "data" / "quotes.json"
+    recycled = write._recycled(out)
+    recycled.mkdir()
+    os.link(live, recycled / "data%quotes.json")
+    write.write_output(out, [("data/quotes.json", b"[1, 2]"), ("index.html", None)],
+                       present=list(files), recycle={"data/quotes.json"})
+    assert _tree(out) == {MARKER: write.MARKER_TEXT, "data/quotes.json": b"[1, 2]",
+                          "index.html": b"home"}
+    # The replaced file is kept, alone this time, for the next build.
+    kept = recycled / "data%quotes.json"
+    assert kept.read_bytes() == b"[1]" and kept.stat().st_nlink == 1

@@ -49,8 +49,9 @@ import signal
 import sqlite3
 import sys
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
-from itertools import compress
+from itertools import chain, compress
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -187,13 +188,20 @@ def _walk(root: str, entries: list[Any], listings: dict[str, list[os.DirEntry[st
                 listings[folder] = found = list(listing)
         except OSError:  # not a folder, or not readable: its own entry says enough
             continue
+        stats: Any
         try:
             infos: list[os.stat_result | None] = list(map(_LSTAT, found))
-            stats: list[Any] = list(map(_STATS, infos))
         except OSError:  # an entry gone since the folder was listed
             infos = [_lstat(entry) for entry in found]
             stats = [_STATS(info) if info is not None else "unreadable" for info in infos]
-        entries.append((folder, list(map(_NAME, found)), stats))
+        else:
+            try:
+                # Packed: twenty thousand files' stats are pickled (to be
+                # digested) in 5 ms, where their tuples took 20-28 ms.
+                stats = array("q", chain.from_iterable(map(_STATS, infos))).tobytes()
+            except OverflowError:  # an inode number past 2**63 (a hashed one)
+                stats = list(map(_STATS, infos))
+        entries.append((folder, "\0".join(map(_NAME, found)), stats))
         for at in compress(range(len(found)), map(operator.or_, map(_IS_LINK, found),
                                                   map(_IS_FOLDER, found))):
             entry, info = found[at], infos[at]

@@ -269,6 +269,22 @@ def test_the_walk_taken_aside_equals_the_walk_taken_here(tmp_path: Path) -> None
         "content/briefings/notes.txt", "content/briefings/Bad_Slug.md"}
 
 
+def test_a_walk_over_inode_numbers_past_two_to_the_63_still_sees_every_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk packs the stats it digests into 64-bit integers; a file
+    system that hashes its inode numbers into all 64 bits gets them kept as
+    they are, and an edited article still changes the manifest."""
+    site = _example_site(tmp_path / "site")
+    stats = cache._STATS
+    monkeypatch.setattr(cache, "_STATS", lambda info: (*stats(info)[:3], 2**64 - 1))
+    before = cache.input_manifest(site, [], "options").digest
+    article = sorted((site / "content" / "briefings").glob("*.md"))[0]
+    article.write_text(article.read_text("utf-8") + "\nA line more.\n", "utf-8")
+    assert cache.input_manifest(site, [], "options").digest != before
+    monkeypatch.setattr(cache, "_STATS", stats)
+    assert cache.input_manifest(site, [], "options").digest not in (before, None)
+
+
 def test_the_cache_can_be_deleted_or_ignored_at_any_time(tmp_path: Path) -> None:
     site = _example_site(tmp_path / "site")
     out = tmp_path / "public"

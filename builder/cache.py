@@ -288,7 +288,7 @@ _aside: tuple[tuple[str, str, bool, bool, bool], int, int] | None = None
 
 
 def walk_aside(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool = False,
-               index: bool = True) -> None:
+               index: bool = True) -> bool:
     """Start taking the input manifest of a build with these options in a
     forked child, which then pairs the briefings' files from the same
     listing: a build with work to do imports what it needs (0.2 s) while the
@@ -296,17 +296,17 @@ def walk_aside(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool 
     :func:`site_manifest` takes what the child found; where it cannot (the
     child failed, or was asked for other options), it walks the site itself.
     Done only where the system forks and this process runs no other thread
-    (a forked child has only the thread that forked it).
+    (a forked child has only the thread that forked it). Whether it was done.
 
-    (Importing here during the walk too was measured: the walk, nearly all
-    of it the kernel's ``lstat``, took longer beside the imports, and a build
-    where nothing changed, which needs none of them, lost what one with work
-    to do won.)"""
+    (The command line imports the pipeline meanwhile, in a thread of its
+    own, while this process waits for the child: see ``cli._import_aside``.
+    Imported in this thread before the walk's answer, the imports made a
+    build where nothing changed, which needs none of them, wait for them.)"""
     global _aside
     threads = sys.modules.get("threading")
     if _aside is not None or not hasattr(os, "fork") or \
             (threads is not None and threads.active_count() > 1):
-        return
+        return False
     options = _options(site_dir, out_dir, strict, drafts, index)
     reading, writing = os.pipe()
     try:
@@ -314,10 +314,14 @@ def walk_aside(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool 
     except OSError:
         os.close(reading)
         os.close(writing)
-        return
+        return False
     if child == 0:  # the child: answer, and end without running this process's exit
         failed = 1
         try:
+            # Its objects live as long as it does, a few tenths of a second:
+            # the cyclic collector's passes over its twenty thousand entries
+            # would only cost time.
+            gc.disable()
             os.close(reading)
             # It says nothing, and keeps no terminal or caller's pipe open.
             quiet = os.open(os.devnull, os.O_RDWR)
@@ -335,6 +339,7 @@ def walk_aside(site_dir: Path, out_dir: Path | None, strict: bool, drafts: bool 
             os._exit(failed)
     os.close(writing)
     _aside = (options, child, reading)
+    return True
 
 
 def _send(pipe: Any, data: bytes) -> None:

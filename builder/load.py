@@ -11,12 +11,16 @@ are checked here; everything else is the validator's job.
 from __future__ import annotations
 
 import dataclasses
+import operator
 import os
 import re
 import stat
 import struct
+import sys
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -128,7 +132,7 @@ def refuse_link(root: Path, relative: str) -> Problem | None:
 
 
 def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = None,
-              paired: Callable[[], Paired | None] | None = None) -> RawSite:
+              paired: Callable[[], Paired | PlainPairs | None] | None = None) -> RawSite:
     """The site's files. ``listings``: folders just listed, by path (as under
     ``root``), whose entries keep the stats they were asked. ``paired``: the
     briefings' files already paired from such a listing, in another process
@@ -151,7 +155,9 @@ def load_site(root: Path, listings: dict[str, list[os.DirEntry[str]]] | None = N
     config = read("site.yaml", required=True)
     speakers = read("content/speakers.yaml", required=True)
     found = paired() if paired is not None else None
-    if found is not None:
+    if isinstance(found, PlainPairs):
+        pairs, slugs = found.unpacked()
+    elif found is not None:
         pairs, slugs, pairing_problems = found
         problems.extend(pairing_problems)
     else:
@@ -198,12 +204,14 @@ def with_changed_pairs(raw: RawSite, slugs: set[str]) -> RawSite | None:
 Paired = tuple[list[RawPair], set[str], list[Problem]]
 
 
-def pair_listed(root: Path, listings: dict[str, list[os.DirEntry[str]]]) -> Paired:
+def pair_listed(root: Path, listings: dict[str, list[os.DirEntry[str]]]
+                ) -> Paired | PlainPairs:
     """The briefings' files paired from the folder's listing, as
-    :func:`load_site` pairs them."""
+    :func:`load_site` pairs them: packed where the folder is plain (to be
+    sent to another process), else the pairs, the slugs and the problems."""
     problems: list[Problem] = []
-    pairs, slugs = _load_pairs(root, problems, listings)
-    return pairs, slugs, problems
+    found = _listed_pairs(root, problems, listings)
+    return found if isinstance(found, PlainPairs) else (*found, problems)
 
 
 def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]:
@@ -237,6 +245,13 @@ def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
 
 def _load_pairs(root: Path, problems: list[Problem],
                 listings: dict[str, list[os.DirEntry[str]]]) -> tuple[list[RawPair], set[str]]:
+    found = _listed_pairs(root, problems, listings)
+    return found.unpacked() if isinstance(found, PlainPairs) else found
+
+
+def _listed_pairs(root: Path, problems: list[Problem],
+                  listings: dict[str, list[os.DirEntry[str]]]
+                  ) -> PlainPairs | tuple[list[RawPair], set[str]]:
     folder = root / "content" / "briefings"
     if not folder.is_dir():
         problems.append(
@@ -253,9 +268,9 @@ def _load_pairs(root: Path, problems: list[Problem],
     if listed is None:
         with os.scandir(folder) as found:
             listed = list(found)
-    plain_pairs = None if folder_linked else _plain_pairs(listed)
-    if plain_pairs is not None:
-        return _pairs_of(plain_pairs), set(plain_pairs)
+    plain = None if folder_linked else _plain_pairs(listed)
+    if plain is not None:
+        return plain
     entries = sorted((e.name, e) for e in listed)
     for entry, dirent in entries:
         if entry.startswith("."):
@@ -321,36 +336,77 @@ def _load_pairs(root: Path, problems: list[Problem],
     return pairs, set(stems)
 
 
-def _plain_pairs(entries: list[os.DirEntry[str]]
-                 ) -> dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]] | None:
+def _plain_pairs(entries: list[os.DirEntry[str]]) -> PlainPairs | None:
     """The pairs of a folder that holds plain files ``<slug>.md`` and
-    ``<slug>.yaml`` and nothing else, as nearly every site's does, by slug in
-    order; None for any other, whose entries are then looked at one by one
-    (ten thousand pairs are listed in a few hundredths of a second here)."""
-    articles: dict[str, os.DirEntry[str]] = {}
-    annotations: dict[str, os.DirEntry[str]] = {}
-    for entry in entries:
-        name = entry.name
-        if name.endswith(".md"):
-            articles[name[:-3]] = entry
-        elif name.endswith(".yaml"):
-            annotations[name[:-5]] = entry
-        else:
-            return None
-    # (A plain file, not a link: is_file without following links.)
-    if articles.keys() != annotations.keys() or not all(map(SLUG.match, articles)) or not all(
-            entry.is_file(follow_symlinks=False)
-            for entry in (*articles.values(), *annotations.values())):
+    ``<slug>.yaml`` and nothing else, as nearly every site's does, packed,
+    by slug in order; None for any other, whose entries are then looked at
+    one by one. Every step is one pass the interpreter runs in C, and what
+    comes out is two strings: the walking child (``cache.walk_aside``)
+    pickles ten thousand pairs so in half a millisecond, where their tuples
+    took 40-46 ms, and this process unpacks them in 15-17 ms, where it
+    unpickled the tuples in 45 ms.
+
+    Sorted by name, such a folder's files come two by two, ``<slug>.md``
+    then ``<slug>.yaml``: a slug has no dot, so nothing else sorts between
+    the two names of one slug."""
+    if len(entries) % 2:
         return None
-    return {stem: (articles[stem], annotations[stem]) for stem in sorted(articles)}
+    entries = sorted(entries, key=_NAME)
+    names = list(map(_NAME, entries))
+    articles, annotations = names[0::2], names[1::2]
+    if not (all(map(str.endswith, articles, repeat(".md")))
+            and all(map(str.endswith, annotations, repeat(".yaml")))):
+        return None
+    stems = list(map(str.removesuffix, articles, repeat(".md")))
+    if stems != list(map(str.removesuffix, annotations, repeat(".yaml"))) or \
+            not all(map(SLUG.match, stems)):
+        return None
+    # (A plain file, not a link: its own stats, not its target's.)
+    stats = list(map(_LSTAT, entries))
+    if not all(map(stat.S_ISREG, map(_MODE, stats))):
+        return None
+    # A pair's two files side by side: its signature is two records in a row.
+    try:
+        packed = array("q", chain.from_iterable(map(_SIGNED, stats)))
+    except OverflowError:  # an inode number past 2**63: left to the one-by-one reading
+        return None
+    if sys.byteorder != "little":  # as _SIGNATURE packs them
+        packed.byteswap()
+    signatures = _pieces(packed.tobytes(), _SIGNATURE.size)
+    # In order of slugs, which is not always that of names ("a-b.md" < "a.md").
+    order = sorted(range(len(stems)), key=stems.__getitem__)
+    return PlainPairs("\0".join(map(stems.__getitem__, order)),
+                      b"".join(map(signatures.__getitem__, order)))
 
 
-def _pairs_of(pairs: dict[str, tuple[os.DirEntry[str], os.DirEntry[str]]]) -> list[RawPair]:
-    """Each pair of plain files, with its signature, unread."""
-    return [RawPair(stem, UNREAD, UNREAD, _signature(article.stat(follow_symlinks=False),
-                                                     annotations.stat(follow_symlinks=False)),
-                    True)
-            for stem, (article, annotations) in pairs.items()]
+def _pieces(data: bytes, size: int) -> list[bytes]:
+    """``data`` cut into pieces of ``size`` bytes."""
+    return list(map(data.__getitem__, map(slice, range(0, len(data), size),
+                                          range(size, len(data) + size, size))))
+
+
+_NAME = operator.attrgetter("name")
+_LSTAT = operator.methodcaller("stat", follow_symlinks=False)
+_MODE = operator.attrgetter("st_mode")
+_SIGNED = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+
+
+class PlainPairs(NamedTuple):
+    """The pairs of a plain folder (:func:`_plain_pairs`), packed: their slugs
+    in order, and their signatures, one after another. Sent from the process
+    that walked the folder in two pieces, not ten thousand tuples."""
+
+    slugs: str  # joined by NUL, which no slug has
+    signatures: bytes  # _SIGNATURE.size bytes each, in the same order
+
+    def unpacked(self) -> tuple[list[RawPair], set[str]]:
+        """The pairs, unread, and the folder's slugs."""
+        if not self.slugs:
+            return [], set()
+        slugs = self.slugs.split("\0")
+        signatures = _pieces(self.signatures, _SIGNATURE.size)
+        return list(map(RawPair._make, zip(slugs, repeat(UNREAD), repeat(UNREAD), signatures,
+                                           repeat(True)))), set(slugs)
 
 
 def suggest_slug(stem: str) -> str:

@@ -221,6 +221,8 @@ taken = cache.site_manifest(site, None, False)
 assert cache._fingerprinted == [cache._fingerprint()]  # told by the child
 here = cache._site_walk(site, options)
 assert taken.digest == here.digest and taken.listings == {}
+plain = sys.argv[2] == "plain"  # sent packed (load.PlainPairs), or as pairs
+assert isinstance(load.pair_listed(site, here.listings), load.PlainPairs) == plain
 assert load.load_site(site, {}, taken.paired) == load.load_site(site, here.listings)
 try:
     os.waitpid(child, os.WNOHANG)
@@ -255,14 +257,18 @@ def test_the_walk_taken_aside_equals_the_walk_taken_here(tmp_path: Path) -> None
     briefings paired as they are paired there, problems of pairing included;
     asked for other options, or not needed, the child is stopped and
     collected. (In a fresh interpreter: a process with other threads does
-    not fork.)"""
+    not fork.) A folder of plain pairs only, as nearly every site's, comes
+    packed; any other comes pair by pair, with its problems."""
     site = _example_site(tmp_path / "site")
     folder = site / "content" / "briefings"
+    done = subprocess.run([sys.executable, "-c", _WALK_ASIDE, str(site), "plain"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
     (folder / "notes.txt").write_text("not a briefing\n", "utf-8")
     (folder / "Bad_Slug.md").write_text("An article.\n", "utf-8")
     (folder / "Bad_Slug.yaml").write_text("title: T\n", "utf-8")
-    done = subprocess.run([sys.executable, "-c", _WALK_ASIDE, str(site)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", _WALK_ASIDE, str(site), "other"],
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout == "ok\n", done.stderr
     raw = load.load_site(site)
     assert {p.where.path for p in raw.problems} >= {

@@ -59,7 +59,7 @@ from . import __version__
 
 FOLDER = ".cache"
 FILE = "build.sqlite"
-SCHEMA = 7
+SCHEMA = 8
 # The libraries whose output ends up in pages: a new version may render differently.
 _LIBRARIES = ("jinja2", "markdown_it", "markupsafe", "nh3", "yaml", "slugify", "rapidfuzz",
               "ahocorasick", "orjson", "numpy", "text_unidecode")

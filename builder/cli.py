@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None, *, exiting: bool = False) -> int:
     options = {"strict": args.strict, "write": writing, "cache": writing and not args.no_cache,
                "drafts": getattr(args, "drafts", False),
                "index": not getattr(args, "no_search", False),
-               "jobs": getattr(args, "jobs", None), "progress": for_terminal()}
+               "jobs": getattr(args, "jobs", None), "progress": for_terminal(),
+               "exiting": exiting}
     try:
         if getattr(args, "dask", None):
             from .cluster import MissingDask, dask_executor

@@ -161,7 +161,8 @@ class Indexes:
 # The indexes of one entry per briefing that a briefing's page shows: kept in
 # parts by briefing, so that the page of one briefing reads a few parts.
 BY_BRIEFING = frozenset({"previous", "next", "related", "speakers_by_briefing",
-                         "mentioned_by_briefing", "tags_by_briefing", "cards", "shown_to"})
+                         "mentioned_by_briefing", "tags_by_briefing", "cards", "shown_to",
+                         "features"})
 
 
 class ByBriefing(Mapping[str, Any]):
@@ -814,12 +815,18 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         {s: [slug for slug in changed if s in speaking[slug]] for s in touched}, newest)
     speakers_by_briefing = _updated(old.speakers_by_briefing,
                                     {slug: by_name(speaking[slug]) for slug in changed})
-    co_speakers = dict(old.co_speakers)
-    for speaker in touched:
-        co_speakers.pop(speaker, None)
-        if speaker in briefings_by_speaker:
-            co_speakers[speaker] = _co_speakers(speaker, briefings_by_speaker[speaker],
-                                                speakers_by_briefing)
+    if all(speaking[slug] == set(old.speakers_by_briefing[slug]) for slug in changed):
+        # No briefing has other speakers: nor has any speaker other company
+        # (and the briefings of a speaker with hundreds are not read again).
+        co_speakers = old.co_speakers
+    else:
+        co_speakers = dict(old.co_speakers)
+        for speaker in touched:
+            co_speakers.pop(speaker, None)
+            if speaker in briefings_by_speaker:
+                co_speakers[speaker] = _co_speakers(speaker, briefings_by_speaker[speaker],
+                                                    speakers_by_briefing)
+        co_speakers = dict(sorted(co_speakers.items()))
     speaker_dates = {}
     for speaker in speakers:
         if speaker not in touched:
@@ -863,7 +870,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         speakers_by_briefing=speakers_by_briefing,
         mentioned_by_briefing=_updated(old.mentioned_by_briefing,
                                        {slug: by_name(mentioned[slug]) for slug in changed}),
-        mentioned_in=mentioned_in, co_speakers=dict(sorted(co_speakers.items())),
+        mentioned_in=mentioned_in, co_speakers=co_speakers,
         speaker_dates=speaker_dates, days=days,
         dated=old.dated if days.keys() == old.days.keys() else frozenset(days),
         periods=periods,

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+import queue
 import re
 import stat
 import threading
@@ -265,8 +266,6 @@ class Watcher:
     of saves is collected by watchfiles (a burst of saves is one batch)."""
 
     def __init__(self, site: Path):
-        import queue
-
         self._batches: queue.Queue[set[str] | BaseException] = queue.Queue()
         self._stop = threading.Event()
         site_yaml = os.path.abspath(site / "site.yaml")
@@ -314,10 +313,19 @@ class Watcher:
             yield batch
 
     def _take(self) -> set[str]:
-        batch = self._batches.get()
-        if isinstance(batch, BaseException):
-            raise batch
-        return batch
+        # A wait with a timeout, again and again: the system may hand Ctrl-C
+        # (SIGINT) to any thread of the process that does not block it, one
+        # of the watchers' or the server's, and the interpreter then raises
+        # KeyboardInterrupt in this one only once it runs again: an untimed
+        # wait would not wake for it.
+        while True:
+            try:
+                batch = self._batches.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            if isinstance(batch, BaseException):
+                raise batch
+            return batch
 
     def close(self) -> None:
         self._stop.set()

@@ -45,9 +45,12 @@ class Served:
 
 @contextmanager
 def serving(site: Path) -> Iterator[Served]:
+    # faulthandler on: a server that does not stop is sent SIGABRT, and says
+    # where each of its threads was before it ends.
     process = subprocess.Popen(
         [sys.executable, "-m", "builder", "serve", "--site", str(site), "--port", "0"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     lines: list[str] = []
     ready = threading.Event()
 
@@ -73,8 +76,14 @@ def serving(site: Path) -> Iterator[Served]:
             try:
                 process.wait(20)
             except subprocess.TimeoutExpired:
-                process.kill()
-                raise
+                process.send_signal(signal.SIGABRT)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                reader.join(10)
+                raise AssertionError("the server did not stop on Ctrl-C:\n"
+                                     + "\n".join(lines)) from None
         reader.join(10)
         assert process.stderr is not None
         process.stderr.close()

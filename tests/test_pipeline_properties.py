@@ -29,7 +29,7 @@ import yaml
 from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 
-from builder import load, render
+from builder import cache, load, render
 from builder.load import NOT_TEXT
 from builder.pipeline import Report, build
 from builder.render import environment as make_environment
@@ -801,7 +801,8 @@ def test_a_line_separator_in_yaml_text_does_not_shift_line_numbers(separator: st
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "a-b", "a-b-c", "b", "ab", "a0", "z-9", "A"]),
+@given(st.lists(st.tuples(st.sampled_from(["a", "a-b", "a-b-c", "b", "ab", "a0", "z-9", "A",
+                                           "a--b", "a-", "-a", "é", "a.b", "a b"]),
                           st.sampled_from(["md", "yaml", "yml", "txt"])),
                 unique=True, max_size=12))
 @example([("a", "md"), ("a-b", "yaml"), ("a", "yaml"), ("a-b", "md"), ("b", "yaml"),
@@ -809,8 +810,9 @@ def test_a_line_separator_in_yaml_text_does_not_shift_line_numbers(separator: st
 def test_a_folder_of_pairs_is_read_the_same_in_one_look_as_one_file_at_a_time(
         files: list[tuple[str, str]]) -> None:
     """The briefings' folder is paired in one look where it holds plain pairs
-    and nothing else; the pairs, their order and their signatures are those
-    the one-by-one reading gives, and any other folder is left to it."""
+    and nothing else, from its entries or from the walk's packed listing;
+    the pairs, their order and their signatures are those the one-by-one
+    reading gives, and any other folder is left to it."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         folder = root / "content" / "briefings"
@@ -821,14 +823,22 @@ def test_a_folder_of_pairs_is_read_the_same_in_one_look_as_one_file_at_a_time(
         fast: list[Any] = []
         found = load._load_pairs(root, fast, listed)
         slow: list[Any] = []
+        walked = cache.input_manifest(root, [], "")
+        paired = load.pair_listed(root, walked.listings, walked.packed)
         plain = load._plain_pairs
-        load._plain_pairs = lambda entries: None  # type: ignore[assignment]
+        load._plain_pairs = lambda *given: None  # type: ignore[assignment]
         try:
             expected = load._load_pairs(root, slow, {})
         finally:
             load._plain_pairs = plain  # type: ignore[assignment]
         assert found == expected and fast == slow
+        if isinstance(paired, load.PlainPairs):  # as the walking child sends them
+            assert paired.unpacked() == expected and not slow
+        else:
+            assert paired == (*expected, slow)
         stems = {stem for stem, _ in files}
         if {(s, e) for s in stems for e in ("md", "yaml")} == set(files) and \
                 all(load.SLUG.match(s) for s in stems):
-            assert plain(listed[str(folder)]) is not None  # the one look, taken
+            # The one look, taken.
+            assert load._listed_plain_pairs(listed[str(folder)]) is not None
+            assert isinstance(paired, load.PlainPairs)

@@ -85,6 +85,11 @@ class Kept(NamedTuple):
     problems: bytes  # its problems, sealed
 
 
+_FIRST = operator.itemgetter(0)
+_REST = operator.itemgetter(slice(1, None))
+_KEPT = functools.partial(tuple.__new__, Kept)
+
+
 _DIGEST_SIZE = 16
 
 
@@ -615,12 +620,22 @@ class BuildCache:
 
     # -- briefings -------------------------------------------------------------
 
-    def briefings(self) -> dict[str, Kept]:
-        """What the last build made of each briefing, but its model."""
+    def briefings(self, slugs: Iterable[str] | None = None) -> dict[str, Kept]:
+        """What the last build made of each briefing (or of those of
+        ``slugs`` it made), but its model."""
         if self._db is None:
             return {}
-        return {row[0]: Kept(*row[1:]) for row in self._rows(
-            "SELECT slug, signature, texts, key, shown, whole, problems FROM briefings")}
+        query = "SELECT slug, signature, texts, key, shown, whole, problems FROM briefings"
+        if slugs is None:
+            rows = self._rows(query)
+        else:
+            wanted, rows = list(slugs), []
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start:start + 500]
+                rows += self._rows(f"{query} WHERE slug IN ({','.join('?' * len(batch))})",
+                                   batch)
+        # (Made in C, a row at a time: ten thousand calls of Kept cost 10 ms.)
+        return dict(zip(map(_FIRST, rows), map(_KEPT, map(_REST, rows)), strict=True))
 
     def signatures(self) -> dict[str, bytes]:
         """slug -> the signature of its files when they were last read."""

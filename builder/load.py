@@ -236,6 +236,7 @@ def read_pair(root: Path, pair: RawPair) -> tuple[RawPair | None, list[Problem]]
 
 
 _SIGNATURE = struct.Struct("<8q")
+SIGNATURE_SIZE = _SIGNATURE.size  # of a pair's signature, in bytes
 
 
 def _signature(article: os.stat_result, annotations: os.stat_result) -> bytes:
@@ -397,7 +398,7 @@ def _plain_pairs(names: list[str], stats: bytes, plain: bool) -> PlainPairs | No
         swapped = array("q", stats)
         swapped.byteswap()
         stats = swapped.tobytes()
-    records = _pieces(stats, _SIGNATURE.size // 2)  # one file's, in the order listed
+    records = pieces(stats, _SIGNATURE.size // 2)  # one file's, in the order listed
     # In order of slugs, which is not always that of names ("a-b.md" < "a.md"):
     # the records of a pair's two files, side by side, one pair after another.
     by_slug = sorted(range(len(stems)), key=stems.__getitem__)
@@ -424,7 +425,7 @@ def _all_slugs(joined: str) -> bool:
 _SLUG_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789-\0"
 
 
-def _pieces(data: bytes, size: int) -> list[bytes]:
+def pieces(data: bytes, size: int) -> list[bytes]:
     """``data`` cut into pieces of ``size`` bytes."""
     return list(map(data.__getitem__, map(slice, range(0, len(data), size),
                                           range(size, len(data) + size, size))))
@@ -449,7 +450,7 @@ class PlainPairs(NamedTuple):
         if not self.slugs:
             return [], set()
         slugs = self.slugs.split("\0")
-        signatures = _pieces(self.signatures, _SIGNATURE.size)
+        signatures = pieces(self.signatures, _SIGNATURE.size)
         return list(map(RawPair._make, zip(slugs, repeat(UNREAD), repeat(UNREAD), signatures,
                                            repeat(True)))), set(slugs)
 

@@ -874,3 +874,39 @@ def test_files_touched_but_not_changed_are_read_once_not_on_every_build(
     _edit(site / "content" / "briefings" / f"{TASS}.md", "Monday.", "Monday (10 January).")
     assert build(site, out, jobs=1).ok
     assert read == [TASS]
+
+
+def test_the_last_builds_outlines_are_taken_in_one_piece_where_the_files_are_as_read(
+        tmp_path: Path) -> None:
+    """A rebuild takes what the last build found of each briefing whose files
+    are as it read them from one snapshot, not from ten thousand rows: the
+    same outlines the rows give, a draft's mark and problems included; a
+    briefing whose files changed, and every briefing under other settings,
+    is left to the rows and to reading."""
+    site = _example_site(tmp_path / "site")
+    folder = site / "content" / "briefings"
+    draft = sorted(folder.glob("*.yaml"))[1]
+    draft.write_text("draft: true\n" + draft.read_text("utf-8"), "utf-8")
+    assert build(site, tmp_path / "public").ok
+    store = cache.BuildCache.of_site(site)
+    snapshot = store.state(pipeline._SNAPSHOT)
+    common = snapshot[0]
+    pairs = load.load_site(site).pairs
+    found, rest = pipeline._taken_from(snapshot, pairs, common)
+    kept = store.briefings()
+    assert not rest and found == {pair.slug: pipeline._unseal_problems(pair.slug, kept[pair.slug])
+                                  for pair in pairs}
+    assert found[draft.stem].draft and sum(outline.draft for outline in found.values()) == 1
+    assert pipeline._snapshot(pairs, found, common) == snapshot
+    # An article saved again (its stats changed): that briefing only is left to the rows.
+    article = folder / f"{pairs[3].slug}.md"
+    article.write_bytes(article.read_bytes())
+    os.utime(article, ns=(1, 1))
+    again = load.load_site(site).pairs
+    found, rest = pipeline._taken_from(snapshot, again, common)
+    assert rest == [again[3]] and set(found) == {pair.slug for pair in pairs} - {pairs[3].slug}
+    assert store.briefings([pairs[3].slug]) == {pairs[3].slug: kept[pairs[3].slug]}
+    # Other settings (site.yaml, speakers.yaml, the builder), or other briefings: none.
+    assert pipeline._taken_from(snapshot, pairs, common + b"-") == ({}, list(pairs))
+    assert pipeline._taken_from(snapshot, pairs[1:], common) == ({}, list(pairs[1:]))
+    store.close()

@@ -876,21 +876,24 @@ def test_files_touched_but_not_changed_are_read_once_not_on_every_build(
     assert read == [TASS]
 
 
-def test_the_last_builds_outlines_are_taken_in_one_piece_where_the_files_are_as_read(
-        tmp_path: Path) -> None:
+def test_the_last_builds_outlines_are_taken_from_a_snapshot_where_the_files_are_as_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rebuild takes what the last build found of each briefing whose files
-    are as it read them from one snapshot, not from ten thousand rows: the
-    same outlines the rows give, a draft's mark and problems included; a
-    briefing whose files changed, and every briefing under other settings,
-    is left to the rows and to reading."""
+    are as it read them from a snapshot in a few pieces, not from ten
+    thousand rows: the same outlines the rows give, a draft's mark and
+    problems included; a briefing whose files changed, and every briefing
+    under other settings, is left to the rows and to reading. (Here in
+    pieces of three briefings.)"""
+    monkeypatch.setattr(pipeline, "_RUN", 3)
     site = _example_site(tmp_path / "site")
     folder = site / "content" / "briefings"
     draft = sorted(folder.glob("*.yaml"))[1]
     draft.write_text("draft: true\n" + draft.read_text("utf-8"), "utf-8")
     assert build(site, tmp_path / "public").ok
     store = cache.BuildCache.of_site(site)
-    snapshot = store.state(pipeline._SNAPSHOT)
-    common = snapshot[0]
+    snapshot = pipeline._snapshot_of(store)
+    assert len(snapshot) == -(-len(list(folder.glob("*.md"))) // 3) > 2
+    common = snapshot[0][0]
     pairs = load.load_site(site).pairs
     found, rest = pipeline._taken_from(snapshot, pairs, common)
     kept = store.briefings()
@@ -909,4 +912,24 @@ def test_the_last_builds_outlines_are_taken_in_one_piece_where_the_files_are_as_
     # Other settings (site.yaml, speakers.yaml, the builder), or other briefings: none.
     assert pipeline._taken_from(snapshot, pairs, common + b"-") == ({}, list(pairs))
     assert pipeline._taken_from(snapshot, pairs[1:], common) == ({}, list(pairs[1:]))
+    # A piece not read back: its briefings only are left to the rows.
+    found, rest = pipeline._taken_from([snapshot[0], None, *snapshot[2:]], pairs, common)
+    assert rest == list(pairs[3:6]) and set(found) == {p.slug for p in pairs[:3] + pairs[6:]}
+    # The next build keeps the pieces that changed, and those only.
     store.close()
+    before = {name: value for name, value in _states(site).items()
+              if name.startswith(pipeline._SNAPSHOT)}
+    _edit(folder / f"{pairs[4].slug}.yaml", "\n", "\n# a comment\n")
+    assert build(site, tmp_path / "public").ok
+    after = {name: value for name, value in _states(site).items()
+             if name.startswith(pipeline._SNAPSHOT)}
+    assert after.keys() == before.keys() and \
+        [name for name in after if after[name] != before[name]] == [f"{pipeline._SNAPSHOT} 1"]
+
+
+def _states(site: Path) -> dict[str, bytes]:
+    database = sqlite3.connect(site / ".cache" / "build.sqlite")
+    try:
+        return dict(database.execute("SELECT name, value FROM state"))
+    finally:
+        database.close()

@@ -430,6 +430,7 @@ class Outline(NamedTuple):
 _OUTLINE = functools.partial(tuple.__new__, Outline)  # (made in C: no call of Python)
 _NO_OUTLINE = Outline("", (), (), bytes(16), bytes(16), True)  # a pair not read, snapshot
 
+
 class Models:
     """Each briefing's model: those made by this build in memory, the others
     read from the cache when first asked for, so that a rebuild that renders

@@ -28,6 +28,15 @@ def _parse(path: Path) -> _Page:
     return page
 
 
+def _is_file(path: Path) -> bool:
+    """Whether a link's target is a file; a name no file can have (longer than
+    the system allows: a relative link written in the content) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def broken_links(out: Path, base_url: str) -> tuple[list[str], int]:
     """(every broken link as 'page -> href: why', how many internal links were checked)."""
     pages = {p.relative_to(out).as_posix(): _parse(p) for p in sorted(out.rglob("*.html"))}
@@ -57,7 +66,7 @@ def broken_links(out: Path, base_url: str) -> tuple[list[str], int]:
                 target = name
             if target == "" or href.endswith("/") or parts.path.endswith("/"):
                 target = posixpath.join(target, "index.html") if target else "index.html"
-            if not (out / target).is_file():
+            if not _is_file(out / target):
                 broken.append(f"{name} -> {href}: no file {target}")
                 continue
             if parts.fragment:

@@ -650,13 +650,14 @@ def build_indexes(
         if dates:
             speaker_dates[speaker] = dates
 
-    def by_name(ids: set[str] | frozenset[str]) -> tuple[str, ...]:
+    def by_name(ids: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(ids, key=lambda i: (speakers[i].name, i) if i in speakers else ("", i)))
 
     mentioned_in: dict[str, list[str]] = defaultdict(list)
     for slug in newest_first:
-        for speaker in sorted(articles[slug].mentioned - speaking[slug]):
-            mentioned_in[speaker].append(slug)
+        for speaker in articles[slug].mentioned:
+            if speaker not in speaking[slug]:
+                mentioned_in[speaker].append(slug)
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     said = _spoken(articles, chronological)
@@ -679,7 +680,7 @@ def build_indexes(
         turns_by_speaker={k: tuple(v) for k, v in sorted(turns.items())},
         briefings_by_speaker={k: tuple(v) for k, v in sorted(by_speaker.items())},
         speakers_by_briefing={s: by_name(speaking[s]) for s in chronological},
-        mentioned_by_briefing={s: by_name(articles[s].mentioned - speaking[s])
+        mentioned_by_briefing={s: by_name(_unspoken(articles[s], speaking[s]))
                                for s in chronological},
         mentioned_in={k: tuple(v) for k, v in sorted(mentioned_in.items())},
         co_speakers=co_speakers,
@@ -838,7 +839,7 @@ def update_indexes(old: Indexes, changed: Mapping[str, Briefing],
         if dates:
             speaker_dates[speaker] = dates
 
-    mentioned = {slug: articles[slug].mentioned - speaking[slug] for slug in changed}
+    mentioned = {slug: _unspoken(articles[slug], speaking[slug]) for slug in changed}
     named = {s for slug in changed for s in old.mentioned_by_briefing[slug]} | {
         s for found in mentioned.values() for s in found}
     mentioned_in = renewed(old.mentioned_in, named,
@@ -923,6 +924,11 @@ def _renewed_tags(old: Indexes, changed: Mapping[str, Briefing],
         slug: tuple((urls.tag_slug(n), tags[urls.tag_slug(n)].name) for n in briefing.tags)
         for slug, briefing in changed.items()})
     return dict(sorted(tags.items())), by_briefing
+
+
+def _unspoken(article: Article, speaking: set[str]) -> list[str]:
+    """The speakers an article mentions who do not speak in its briefing."""
+    return [speaker for speaker in article.mentioned if speaker not in speaking]
 
 
 def _spoken(articles: Mapping[str, Article], slugs: Iterable[str]) -> dict[tuple[str, str], int]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, NamedTuple
 
-from .problems import Position
+from .problems import NOWHERE, Position
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Speaker:
     aliases: tuple[str, ...] = ()
     description: str = ""  # Markdown
     links: tuple[tuple[str, str], ...] = ()  # (label, url)
-    where: Position = Position("")
+    where: Position = NOWHERE
     # Format 1.1: roles and aliases held for a time, in the order written.
     roles: tuple[Held, ...] = ()
     dated_aliases: tuple[Held, ...] = ()
@@ -142,11 +142,11 @@ class Quote:
     said_on_precision: Precision = "day"
     occasion: str = ""
     note: str = ""  # Markdown
-    speaker_at: Position = Position("")
+    speaker_at: Position = NOWHERE
     # Reported speech (format 1.1): the speaker who relayed the words, and
     # where that is written.
     reported_by: str = ""
-    reported_by_at: Position = Position("")
+    reported_by_at: Position = NOWHERE
 
     @property
     def said_in(self) -> Period:

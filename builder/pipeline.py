@@ -839,17 +839,14 @@ def _read_one(pair: RawPair, speakers: dict[str, Speaker], settings: _Settings,
                                                settings.raw_html)
                                 if briefing else (None, []))
     # Other pages show a briefing's annotations and metadata, never its article.
-    # Sets are written sorted: their order changes from one process to the next.
-    canonical = dataclasses.replace(article, mentioned=tuple(sorted(article.mentioned)),
-                                    found=tuple(sorted(article.found))) if article else None
-    whole = digest_of((briefing, canonical))
+    whole = digest_of((briefing, article))
     # Without its Markdown, which the model no longer needs (the key and the
     # digests cover it).
     annotations = dataclasses.replace(briefing, article="") if briefing else None
     shown = digest_of((
         annotations,
-        dataclasses.replace(canonical, html="", words=0, note_numbers=(), found=())
-        if canonical else None))
+        dataclasses.replace(article, html="", words=0, note_numbers=(), found=())
+        if article else None))
     return BriefingResult(pair.slug, annotations, tuple(read_problems), article,
                           tuple(anchor_problems), shown, whole, texts)
 

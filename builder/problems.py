@@ -40,6 +40,9 @@ class Position(NamedTuple):
         return self.path
 
 
+NOWHERE = Position("")  # where what is not written stands: one object for all
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     where: Position

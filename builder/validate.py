@@ -9,6 +9,7 @@ the later stages (``link`` and ``anchor``), which see the whole site.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from .model import (
     Speaker,
     Transcript,
 )
-from .problems import Position, Problem, error
+from .problems import NOWHERE, Position, Problem, error
 from .yamlfile import Mapping, Sequence, parse_yaml
 
 SPEAKER_KEYS = ("name", "role", "affiliation", "aliases", "description", "links", "roles")
@@ -86,6 +87,7 @@ def read_speakers(file: TextFile | None
         links = _links(entry, problems)
         if name is None or fields.failed_since(problems, found):
             continue
+        speaker_id = sys.intern(speaker_id)  # as the quotes' (see _Annotations.quotes)
         speakers[speaker_id] = Speaker(
             id=speaker_id,
             name=fold_space(name),
@@ -250,23 +252,23 @@ def _source(mapping: Mapping, timezone: str, problems: list[Problem]) -> Source 
     fields.check_keys(source, SOURCE_KEYS, ("outlet", "published"), "'source'", problems)
     outlet = fields.text(source, "outlet", problems)
     published = fields.day_or_datetime(source, "published", problems)
-    values = {key: fields.text(source, key, problems) or ""
+    values = {key: sys.intern(fields.text(source, key, problems) or "")
               for key in ("author", "dateline", "license")}
     values["url"] = fields.url(source, "url", problems) or ""
     if outlet is None or published is None or fields.failed_since(problems, found):
         return None
     if isinstance(published, datetime):
-        return Source(outlet=fold_space(outlet),
+        return Source(outlet=sys.intern(fold_space(outlet)),
                       published=published.astimezone(ZoneInfo(timezone)).date(),
                       published_at=published, **values)
-    return Source(outlet=fold_space(outlet), published=published, **values)
+    return Source(outlet=sys.intern(fold_space(outlet)), published=published, **values)
 
 
 def _tags(mapping: Mapping, problems: list[Problem]
           ) -> tuple[tuple[str, ...], tuple[Position, ...]]:
     tags: dict[str, tuple[str, Position]] = {}
     for tag, where in fields.text_list(mapping, "tags", problems):
-        tag = fold_space(tag)
+        tag = sys.intern(fold_space(tag))
         slug = urls.tag_slug(tag)
         if slug in tags:
             problems.append(error(where, f"the tag '{tag}' repeats '{tags[slug][0]}' "
@@ -340,8 +342,12 @@ class _Annotations:
             said_on = fields.period(entry, "said_on", self.problems)
             if speaker is None or anchor is None or fields.failed_since(self.problems, found):
                 continue
-            speaker = speaker.strip()
-            reported_by = (fields.text(entry, "reported_by", self.problems) or "").strip()
+            # (Ids of speakers, tags and outlets are interned, here and below: a
+            # site names a few hundred, tens of thousands of times, and a model
+            # sent or kept in one piece then holds each once.)
+            speaker = sys.intern(speaker.strip())
+            reported_by = sys.intern((fields.text(entry, "reported_by", self.problems)
+                                      or "").strip())
             if reported_by == speaker:
                 self.problems.append(error(entry.at("reported_by"), (
                     f"'reported_by' names the speaker of the quote, '{speaker}': name the "
@@ -358,7 +364,7 @@ class _Annotations:
                 note=fields.markdown_text(entry, "note", self.problems) or "",
                 speaker_at=entry.at("speaker"),
                 reported_by=reported_by,
-                reported_by_at=entry.at("reported_by") if reported_by else Position(""),
+                reported_by_at=entry.at("reported_by") if reported_by else NOWHERE,
             ))
         return result
 
@@ -429,7 +435,7 @@ class _Annotations:
                                                f"the label '{label}' must map to a speaker id "
                                                f"or null, not {fields.describe(speaker)}."))
                     continue
-                labels[fold_space(label)] = (speaker.strip() if speaker else None,
+                labels[fold_space(label)] = (sys.intern(speaker.strip()) if speaker else None,
                                              table.at(label))  # type: ignore[union-attr]
         return Transcript(labels=tuple((k, s, w) for k, (s, w) in labels.items()),
                           said_on=said_on.start if said_on else self.published,

@@ -261,7 +261,7 @@ def test_first_mention_of_a_speaker_links_to_the_speaker() -> None:
     putin = '<a class="mention" href="../../speakers/vladimir-putin/">Putin</a> spoke.'
     assert putin in result.html
     assert '<a class="mention" href="../../speakers/joe-biden/">President Biden</a>' in result.html
-    assert result.mentioned == {"vladimir-putin", "joe-biden"}
+    assert result.mentioned == ("joe-biden", "vladimir-putin")
 
 
 def test_mentions_are_not_linked_inside_links_or_words() -> None:

@@ -151,7 +151,7 @@ def test_mentions_are_found_even_when_not_linked() -> None:
     made = briefing("Putin spoke.")
     article, _ = render_article(made, SPEAKERS, link_mentions=False)
     assert "mention" not in article.html
-    assert article.mentioned == {"vladimir-putin"}
+    assert article.mentioned == ("vladimir-putin",)
 
 
 # -- the indexes made again for the briefings that changed ----------------------

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from . import paging, urls
@@ -79,7 +79,8 @@ _OF_EVERYTHING = frozenset({"home", "speakers", "dates", "tags", "not_found", "s
 
 def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str, bytes],
               shown: dict[str, bytes], base: bytes, kept: dict[str, bytes] | None = None,
-              cards: dict[str, bytes] | None = None, touched: set[str] | None = None
+              cards: dict[str, bytes] | None = None, touched: set[str] | None = None,
+              steady: Collection[str] = ()
               ) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, bytes]]:
     """The key of every planned file, its part made from what other pages
     see of the briefings (``shown``: the digest of all but each one's
@@ -93,14 +94,15 @@ def page_keys(plan: list[Planned], site: Site, indexes: Indexes, whole: dict[str
     Where some briefings changed, a caller that gives the last build's parts
     with the files whose part may have changed (``touched``, see
     :func:`touched_pages`) has only those worked out again, with the pages of
-    everything."""
+    everything but those it knows the change leaves as they were (``steady``)."""
     files = {planned.file for planned in plan}
     if kept is not None and touched is not None:
         assert cards is not None, "the cards of the briefings that did not change are kept"
         keys = _Keys(site, indexes, shown, base, cards)
-        again = [planned for planned in plan if planned.kind in _OF_EVERYTHING
-                 or planned.file in touched or planned.file not in kept
-                 or planned.page > 1 and _first_file(planned) in touched]
+        again = [planned for planned in plan if planned.file not in kept or (
+                 planned.kind in _OF_EVERYTHING and planned.file not in steady
+                 or planned.file in touched
+                 or planned.page > 1 and _first_file(planned) in touched)]
         kept = {file: part for file, part in kept.items() if file in files} \
             if kept.keys() - files else dict(kept)
         kept.update((planned.file, keys.of(planned)) for planned in again)

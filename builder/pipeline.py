@@ -1018,7 +1018,8 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             indexes = update_indexes(before, {slug: site.briefings[slug] for slug in changed},
                                      {slug: articles[slug] for slug in changed},
                                      site.briefings, site.speakers)
-            change = _Change(before, kept_key, changed) if indexes is not None else None
+            change = _Change(before, kept_key, changed, False) if indexes is not None \
+                else None
     if indexes is None:
         before, indexes = None, make()
     kept_plan = plan
@@ -1031,6 +1032,8 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
         # speakers, days and tags, each list on as many pages, the plan is
         # the last build's.)
         plan = plan_site(site, indexes)
+    elif change is not None:
+        change = change._replace(same_plan=True)
     store.keep("indexes_key", key)
     store.keep("indexes_common", common)
     store.keep_map("indexes_shown", shown, kept_shown)
@@ -1070,6 +1073,7 @@ class _Change(NamedTuple):
     before: Indexes  # the last build's
     key: bytes  # the key they were made under
     changed: list[str]  # the briefings made again
+    same_plan: bool  # the same days, months, years and tags, each list on as many pages
 
 
 def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[Outline],
@@ -1081,6 +1085,7 @@ def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[
     kept_key = store.state("page_keys_key")
     kept_before = kept = store.state_map("page_keys")
     cards_before = cards = touched = None
+    steady: set[str] = set()
     if kept_key != digest(model_key, base):
         kept = None
         if change is not None and kept_key == digest(change.key, base):
@@ -1091,14 +1096,31 @@ def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[
                 recarded = [s for s, card in made.items() if cards_before.get(s) != card]
                 touched = touched_pages(change.before, indexes, change.changed, recarded)
                 cards = {**cards_before, **made}
+                steady = _steady(plan, indexes, change, recarded)
     keys, kept_now, cards = page_keys(plan, site, indexes, {r.slug: r.whole for r in results},
                                       {r.slug: r.shown for r in results}, base, kept, cards,
-                                      touched)
+                                      touched, steady)
     if kept_now is not kept or touched is not None:
         store.keep("page_keys_key", digest(model_key, base))
         store.keep_map("page_keys", kept_now, kept_before)
         store.keep_map("cards", cards, cards_before or store.state_map("cards"))
     return keys
+
+
+def _steady(plan: list[Planned], indexes: Indexes, change: _Change, recarded: list[str]
+            ) -> set[str]:
+    """Those of the pages of everything that show nothing the change could
+    alter: with no briefing's card changed (its title, outlet or day) and
+    the plan the last build's, the sitemap (the pages, the days of the
+    briefings) and the search page (the parts of the index, by the days of
+    publication); and the home pages after the first, where the briefings
+    are in the same order (they show their cards, the first page also the
+    latest summaries and the site's counts)."""
+    if recarded or not change.same_plan:
+        return set()
+    same_order = indexes.latest_first is change.before.latest_first
+    return {p.file for p in plan if p.kind in ("sitemap", "search")
+            or p.kind == "home" and p.page > 1 and same_order}
 
 
 # Up to this many changed briefings (or a twentieth of the site) make the last

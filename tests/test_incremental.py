@@ -480,8 +480,16 @@ def _event_made_vague(site: Path) -> None:
           "  - date: 2021/2022\n")
 
 
+def _title_changed(site: Path) -> None:
+    """A briefing's card changed: every list that shows it, the home pages
+    after the first among them (with two to a page)."""
+    _edit(site / "content" / "briefings" / f"{TASS}.yaml", "title: Destructive forces",
+          "title: Destructive, foreign-backed forces")
+
+
 ANNOTATION_CHANGES: dict[str, Callable[[Path], None]] = {
     "a quote added": _quote_added, "a speaker's name changed": _speaker_renamed,
+    "a briefing's title changed": _title_changed,
     "a tag added to one briefing": _tag_added, "an event's date moved": _event_moved,
     "a quote dated to a month added": _vague_quote_added,
     "an event dated to years": _event_made_vague,
@@ -567,6 +575,10 @@ def test_an_annotation_change_rewrites_exactly_the_files_that_show_it(
     elif change == "an event's date moved":
         assert {"dates/2022-01-03/index.html", f"briefings/{TASS}/index.html"} <= rewritten
         assert "dates/2022-01-02/index.html" not in after
+    if change == "a briefing's title changed":
+        assert f"briefings/{TASS}/index.html" in rewritten
+        if page_size is not None:  # the oldest briefing: on the last of the home pages
+            assert any(f.startswith("page/") for f in rewritten), sorted(rewritten)
     if change == "a quote dated to a month added":  # on its month's page, on no day's
         assert {"dates/2021-12/index.html", "speakers/vladimir-putin/index.html"} <= rewritten
         assert "dates/2021-12-01/index.html" not in after

@@ -655,9 +655,8 @@ def build_indexes(
 
     mentioned_in: dict[str, list[str]] = defaultdict(list)
     for slug in newest_first:
-        for speaker in articles[slug].mentioned:
-            if speaker not in speaking[slug]:
-                mentioned_in[speaker].append(slug)
+        for speaker in _unspoken(articles[slug], speaking[slug]):
+            mentioned_in[speaker].append(slug)
 
     tags, tags_by_briefing = _tag_index(briefings, newest_first)
     said = _spoken(articles, chronological)

@@ -1018,8 +1018,7 @@ def _indexes(site: Site, articles: Mapping[str, Article], key: bytes, store: Bui
             indexes = update_indexes(before, {slug: site.briefings[slug] for slug in changed},
                                      {slug: articles[slug] for slug in changed},
                                      site.briefings, site.speakers)
-            change = _Change(before, kept_key, changed, False) if indexes is not None \
-                else None
+            change = _Change(before, kept_key, changed) if indexes is not None else None
     if indexes is None:
         before, indexes = None, make()
     kept_plan = plan
@@ -1073,7 +1072,7 @@ class _Change(NamedTuple):
     before: Indexes  # the last build's
     key: bytes  # the key they were made under
     changed: list[str]  # the briefings made again
-    same_plan: bool  # the same days, months, years and tags, each list on as many pages
+    same_plan: bool = False  # the same days, months, years and tags, each list on as many pages
 
 
 def _page_keys(plan: list[Planned], site: Site, indexes: Indexes, results: list[Outline],
